@@ -1,0 +1,198 @@
+"""The `migrate-gate` command line: parse, validate everything, then run one command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from . import __version__
+from .errors import UsageError
+from .masking import Masker
+from .report import Report
+
+PROG = "migrate-gate"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG, description="Run database migrations in CI/CD and report exactly what happened."
+    )
+    _add_version(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    detect = commands.add_parser("detect", help="list the migration projects below a folder")
+    _add_version(detect)
+    detect.add_argument("--project-dir", default=".", help="folder to search (default: .)")
+    detect.add_argument("--json", action="store_true", help="print one JSON document")
+    for name, summary in (
+        ("status", "show applied and pending migrations"),
+        ("migrate", "apply every pending migration"),
+        ("rollback", "revert the most recently applied migrations"),
+    ):
+        sub = commands.add_parser(name, help=summary, description=summary)
+        _add_run_options(sub)
+        if name == "rollback":
+            sub.add_argument(
+                "--steps",
+                type=_positive_int,
+                default=1,
+                help="how many of the most recently applied migrations to revert (default: 1)",
+            )
+    return parser
+
+
+def _add_version(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    _add_version(parser)
+    parser.add_argument("--project-dir", default=".", help="the project's folder (default: .)")
+    parser.add_argument(
+        "--ecosystem", default="auto", help="alembic, django, ... (default: detect)"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="database to act on (default: $DATABASE_URL), e.g. postgresql://user:pass@host:5432/db",
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as one JSON document")
+    parser.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=None,
+        help="stop the tool after this many seconds",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    masker = Masker(_secrets_in_environment())
+    try:
+        args = build_parser().parse_args(argv)
+        return _dispatch(args, masker)
+    except UsageError as error:
+        _say(masker(f"{PROG}: error: {error}"))
+        return 2
+    except KeyboardInterrupt:
+        _say(f"{PROG}: cancelled")
+        return 130
+    except Exception as error:  # a bug: say so in one masked line, the traceback only on request
+        if os.environ.get("MIGRATE_GATE_DEBUG"):
+            import traceback
+
+            _say(masker(traceback.format_exc()))
+        _say(
+            masker(f"{PROG}: unexpected error ({type(error).__name__}: {error}); please report it")
+        )
+        return 1
+
+
+def _dispatch(args: argparse.Namespace, masker: Masker) -> int:
+    if args.command == "detect":
+        return _detect(args)
+    from .command_run import run_command
+
+    report = run_command(args, masker)
+    _print_report(report, as_json=args.json, masker=masker)
+    return report.exit_code
+
+
+def _detect(args: argparse.Namespace) -> int:
+    from .detect import detect_tree
+
+    root = _existing_dir(args.project_dir)
+    projects = detect_tree(root)
+    if args.json:
+        print(json.dumps({"projects": [p.to_dict() for p in projects]}, indent=2))
+    elif not projects:
+        print(f"no migration project found below {root}")
+    else:
+        for project in projects:
+            print(f"{project.ecosystem:8} {project.path:30} {', '.join(project.evidence)}")
+    return 0
+
+
+def _existing_dir(path: str) -> Path:
+    directory = Path(path).resolve()
+    if not directory.is_dir():
+        raise UsageError(f"project folder {path!r} does not exist: check --project-dir")
+    return directory
+
+
+def _print_report(report: Report, *, as_json: bool, masker: Masker) -> None:
+    if as_json:
+        print(masker(report.to_json()))
+        return
+    print(masker(_text_report(report)))
+
+
+def _text_report(report: Report) -> str:
+    def listed(ids: list[str]) -> str:
+        return ", ".join(ids) if ids else "none"
+
+    lines = [
+        f"{PROG} {report.command}: {report.status} "
+        f"({report.ecosystem}, {report.duration_seconds:.2f} s)",
+    ]
+    if report.command == "migrate" or report.applied:
+        lines.append(f"  applied:     {listed(report.applied)}")
+    if report.command == "rollback" or report.rolled_back:
+        lines.append(f"  rolled back: {listed(report.rolled_back)}")
+    lines.append(f"  current:     {report.current or 'none'}")
+    lines.append(f"  pending:     {listed(report.pending)}")
+    if report.error:
+        lines.append(f"  error:       {report.error}")
+    return "\n".join(lines)
+
+
+def _secrets_in_environment() -> list[str]:
+    """Passwords in DATABASE_URL are masked even in messages about bad arguments."""
+    from .dburl import parse
+
+    raw = os.environ.get("DATABASE_URL")
+    if not raw:
+        return []
+    try:
+        return parse(raw).secrets()
+    except UsageError:
+        return []
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

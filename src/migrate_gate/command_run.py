@@ -1,0 +1,50 @@
+"""Validate a status / migrate / rollback invocation completely, then run it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from .cli import _existing_dir
+from .dburl import NO_DATABASE, DatabaseUrl, parse
+from .detect import choose_ecosystem
+from .ecosystems import ECOSYSTEMS
+from .ecosystems.base import Context
+from .errors import UsageError
+from .masking import Masker
+from .operations import execute
+from .report import Report
+from .runner import Runner, install_signal_handlers
+
+
+def resolve_database(raw: str | None) -> DatabaseUrl:
+    """--database-url, else $DATABASE_URL; required, since reports read the database."""
+    raw = raw or os.environ.get("DATABASE_URL")
+    if not raw:
+        raise UsageError(NO_DATABASE)
+    return parse(raw)
+
+
+def build_context(args: argparse.Namespace, masker: Masker) -> tuple[str, Context]:
+    """Everything checked before anything runs: folder, URL, ecosystem, tool."""
+    project_dir = _existing_dir(args.project_dir)
+    ecosystem = choose_ecosystem(project_dir, args.ecosystem)
+    database = resolve_database(args.database_url)
+    masker.add(database.secrets())
+    runner = Runner(masker=masker, timeout=args.timeout)
+    ctx = Context(project_dir=project_dir, database=database, runner=runner)
+    ECOSYSTEMS[ecosystem].check(ctx)
+    return ecosystem, ctx
+
+
+def run_command(args: argparse.Namespace, masker: Masker) -> Report:
+    ecosystem, ctx = build_context(args, masker)
+    assert ctx.database is not None
+    print(
+        f"migrate-gate: {args.command} {ecosystem} project {ctx.project_dir} "
+        f"on {ctx.database.redacted()}",
+        file=sys.stderr,
+    )
+    install_signal_handlers(ctx.runner)
+    return execute(args.command, ecosystem, ctx, steps=getattr(args, "steps", 1))

@@ -1,0 +1,228 @@
+"""Alembic: `alembic upgrade head`, `downgrade -N`; state from alembic_version and the scripts.
+
+The tool runs through a few lines of Python in the project's own interpreter
+that set `sqlalchemy.url` before Alembic's CLI runs, so the URL given to
+migrate-gate wins over alembic.ini (a stock `driver://user:pass@...` included)
+without writing a file or putting the password on argv.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import os
+from pathlib import Path
+
+from .. import db
+from ..errors import MigrationFailed, UsageError
+from .base import Context, MigrationState, interpreter_of, python_tool
+
+NAME = "alembic"
+INSTALL_HINT = "pip install alembic (in the project's virtualenv or on PATH)"
+INI = "alembic.ini"
+
+_SHIM = """
+import os, sys
+from alembic.config import CommandLine
+url = os.environ["MIGRATE_GATE_SQLALCHEMY_URL"]
+if url.startswith("postgresql://"):
+    try:
+        import psycopg2  # noqa: F401  SQLAlchemy's default PostgreSQL driver
+    except ImportError:
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+run_cmd = CommandLine.run_cmd
+def run_with_url(self, config, options):
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return run_cmd(self, config, options)
+CommandLine.run_cmd = run_with_url
+CommandLine(prog="alembic").main(sys.argv[1:])
+"""
+
+
+def detect(directory: Path) -> list[str]:
+    """alembic.ini naming a script location that holds env.py."""
+    ini = directory / INI
+    if not ini.is_file():
+        return []
+    script_dir = _script_location(directory)
+    if script_dir is None or not (script_dir / "env.py").is_file():
+        return []
+    return [INI, (script_dir / "env.py").relative_to(directory).as_posix()]
+
+
+def check(ctx: Context) -> None:
+    if not detect(ctx.project_dir):
+        raise UsageError(f"no {INI} with a script location holding env.py in {ctx.project_dir}")
+    _interpreter(ctx)
+
+
+def read_state(ctx: Context) -> MigrationState:
+    parents = _parents(ctx.project_dir)
+    order = _revision_order(parents, ctx.project_dir)
+    rows = db.query(
+        ctx.require_database(), ctx.project_dir, "SELECT version_num FROM alembic_version"
+    )
+    heads = {row[0] for row in rows or []}
+    unknown = heads - set(order)
+    if unknown:
+        raise MigrationFailed(
+            f"the database is at revision {', '.join(sorted(unknown))}, which no script defines"
+        )
+    applied = _ancestors(heads, parents)
+    return MigrationState(
+        applied=[r for r in order if r in applied], pending=[r for r in order if r not in applied]
+    )
+
+
+def migrate(ctx: Context, *, target: str | None = None) -> None:
+    _alembic(ctx, "upgrade", target or "head")
+
+
+def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
+    if steps > len(state.applied):
+        raise MigrationFailed(f"cannot roll back {steps}: only {len(state.applied)} applied")
+    _alembic(ctx, "downgrade", f"-{steps}")
+
+
+def _alembic(ctx: Context, *args: str) -> None:
+    database = ctx.require_database()
+    url = database.url(project_dir=ctx.project_dir)
+    result = ctx.run(
+        [_interpreter(ctx), "-c", _SHIM, *args],
+        env={"MIGRATE_GATE_SQLALCHEMY_URL": url, "DATABASE_URL": url},
+        label=f"alembic {' '.join(args)}",
+    )
+    if not result.ok:
+        revision = _last_running(result.output)
+        where = f" in revision {revision}" if revision else ""
+        raise MigrationFailed(f"alembic {args[0]} failed{where}: {result.last_line()}")
+
+
+def _last_running(output: str) -> str | None:
+    """The revision Alembic was running when it stopped ("Running upgrade a -> b, msg")."""
+    for line in reversed(output.splitlines()):
+        _, marker, rest = line.partition("Running ")
+        if marker and " -> " in rest:
+            step = rest.split(",", 1)[0]  # "upgrade a -> b"
+            source, _, destination = step.partition(" -> ")
+            return destination.strip() if step.startswith("upgrade") else source.split()[-1]
+    return None
+
+
+def _interpreter(ctx: Context) -> str:
+    alembic = python_tool(ctx.project_dir, "alembic")
+    if alembic is None:
+        raise UsageError(f"alembic is not installed for {ctx.project_dir}: {INSTALL_HINT}")
+    return interpreter_of(alembic)
+
+
+def _config(directory: Path) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(defaults={"here": str(directory)})
+    parser.read(directory / INI)
+    return parser
+
+
+def _option(directory: Path, name: str) -> str | None:
+    parser = _config(directory)
+    try:
+        return parser.get("alembic", name)
+    except (configparser.Error, KeyError):
+        return None
+
+
+def _script_location(directory: Path) -> Path | None:
+    location = _option(directory, "script_location")
+    if not location or ":" in location:
+        return None  # package resources ("pkg:path") are not looked into
+    return (directory / location).resolve()
+
+
+def _version_dirs(directory: Path) -> list[Path]:
+    script_dir = _script_location(directory)
+    assert script_dir is not None
+    configured = _option(directory, "version_locations")
+    if not configured:
+        return [script_dir / "versions"]
+    separator = _option(directory, "path_separator") or _option(directory, "version_path_separator")
+    parts = configured.split(_SEPARATORS.get(separator or "space", separator))
+    return [(directory / part.strip()).resolve() for part in parts if part.strip()]
+
+
+_SEPARATORS: dict[str, str | None] = {"space": None, "newline": "\n", "os": os.pathsep}
+
+
+Revision = tuple[str, tuple[str, ...]]
+
+
+def _revisions(directory: Path) -> list[Revision]:
+    """(revision, down_revisions) of every script, read without importing it."""
+    found = []
+    for version_dir in _version_dirs(directory):
+        for path in sorted(version_dir.rglob("*.py")):
+            revision = _read_revision(path)
+            if revision:
+                found.append(revision)
+    return found
+
+
+def _read_revision(path: Path) -> Revision | None:
+    values: dict[str, object] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+        target, value = _assignment(node)
+        if target in ("revision", "down_revision") and value is not None:
+            try:
+                values[target] = ast.literal_eval(value)
+            except ValueError:
+                raise UsageError(
+                    f"{path}: {target} is not a literal; migrate-gate reads it statically"
+                ) from None
+    revision = values.get("revision")
+    if not isinstance(revision, str):
+        return None
+    down = values.get("down_revision")
+    downs = (down,) if isinstance(down, str) else tuple(down or ())  # type: ignore[arg-type]
+    return revision, tuple(str(d) for d in downs)
+
+
+def _assignment(node: ast.stmt) -> tuple[str | None, ast.expr | None]:
+    if (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+    ):
+        return node.targets[0].id, node.value
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return node.target.id, node.value
+    return None, None
+
+
+def _parents(directory: Path) -> dict[str, tuple[str, ...]]:
+    return dict(_revisions(directory))
+
+
+def _revision_order(parents: dict[str, tuple[str, ...]], directory: Path) -> list[str]:
+    """Every revision, parents before children (ties in file order)."""
+    order: list[str] = []
+    placed: set[str] = set()
+    while len(order) < len(parents):
+        ready = [
+            r
+            for r, ps in parents.items()
+            if r not in placed and all(p in placed or p not in parents for p in ps)
+        ]
+        if not ready:
+            raise UsageError(f"alembic revisions in {directory} form a cycle")
+        order.extend(ready)
+        placed.update(ready)
+    return order
+
+
+def _ancestors(heads: set[str], parents: dict[str, tuple[str, ...]]) -> set[str]:
+    seen: set[str] = set()
+    stack = list(heads)
+    while stack:
+        revision = stack.pop()
+        if revision not in seen:
+            seen.add(revision)
+            stack.extend(parents.get(revision, ()))
+    return seen

@@ -1,0 +1,134 @@
+"""The protocol every ecosystem module satisfies, and the helpers they share.
+
+An ecosystem is a module with module-level functions (see alembic.py); the
+registry in __init__.py is typed `dict[str, Ecosystem]`, so mypy checks each
+module against this protocol.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+from ..dburl import NO_DATABASE, DatabaseUrl
+from ..errors import MigrationFailed, UsageError
+from ..runner import Runner, ToolResult
+
+
+class MigrationState(NamedTuple):
+    """What the database has applied and what the project still has to apply."""
+
+    applied: list[str]  # oldest first
+    pending: list[str]  # oldest first
+
+
+@dataclass
+class Context:
+    """Everything an ecosystem needs to act on one project."""
+
+    project_dir: Path
+    database: DatabaseUrl | None
+    runner: Runner
+    env: dict[str, str] = field(default_factory=dict)  # extra environment for the tool
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        label: str | None = None,
+        echo: bool = True,
+    ) -> ToolResult:
+        """Run a tool in the project folder with the context's environment."""
+        return self.runner.run(
+            argv, cwd=self.project_dir, env={**self.env, **(env or {})}, label=label, echo=echo
+        )
+
+    def require_database(self) -> DatabaseUrl:
+        if self.database is None:
+            raise UsageError(NO_DATABASE)
+        return self.database
+
+
+class Ecosystem(Protocol):
+    """A migration tool. Functions raise UsageError (exit 2, before anything ran) or
+    MigrationFailed (exit 1); anything else is a bug."""
+
+    NAME: str
+    INSTALL_HINT: str
+
+    def detect(self, directory: Path) -> list[str]:
+        """Evidence (paths relative to `directory`) of a project of this tool; [] if none."""
+        ...
+
+    def check(self, ctx: Context) -> None:
+        """Raise UsageError if the tool cannot run here (not installed, bad configuration)."""
+        ...
+
+    def read_state(self, ctx: Context) -> MigrationState:
+        """Applied and pending migration ids, each oldest first."""
+        ...
+
+    def migrate(self, ctx: Context, *, target: str | None = None) -> None:
+        """Apply pending migrations: all of them, or up to and including `target`."""
+        ...
+
+    def rollback(self, ctx: Context, state: MigrationState, steps: int) -> None:
+        """Revert exactly the `steps` most recently applied migrations of `state`."""
+        ...
+
+
+def find_tool(project_dir: Path, name: str, local: Sequence[str] = ()) -> str | None:
+    """The project's own copy of a tool first (`local`, relative to the project), then PATH."""
+    for relative in local:
+        candidate = project_dir / relative
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return shutil.which(name)
+
+
+def require_tool(project_dir: Path, name: str, hint: str, local: Sequence[str] = ()) -> str:
+    """Like find_tool, but a missing tool is a usage error naming the install command."""
+    found = find_tool(project_dir, name, local)
+    if found is None:
+        raise UsageError(f"{name} is not installed for {project_dir}: {hint}")
+    return found
+
+
+def check_ok(result: ToolResult, what: str) -> ToolResult:
+    """Raise MigrationFailed with the tool's last line when it exited non-zero."""
+    if not result.ok:
+        raise MigrationFailed(f"{what} failed: {result.last_line()}")
+    return result
+
+
+def newest_first(state: MigrationState, steps: int) -> list[str]:
+    """The `steps` most recently applied ids, newest first (rollback's plan)."""
+    if steps > len(state.applied):
+        raise MigrationFailed(
+            f"cannot roll back {steps} migration(s): only {len(state.applied)} applied"
+        )
+    return list(reversed(state.applied))[:steps]
+
+
+PYTHON_VENVS = (".venv", "venv", "env", ".env")
+
+
+def python_tool(project_dir: Path, name: str) -> str | None:
+    """A Python tool's executable: the project's virtualenv first, then PATH."""
+    return find_tool(project_dir, name, [f"{venv}/bin/{name}" for venv in PYTHON_VENVS])
+
+
+def interpreter_of(script: str) -> str:
+    """The Python interpreter a console script runs with (from its shebang)."""
+    with open(script, "rb") as handle:
+        first = handle.readline().decode("utf-8", errors="replace").strip()
+    if first.startswith("#!") and "python" in first:
+        parts = first[2:].split()
+        # "#!/usr/bin/env python3" names the interpreter in its second word
+        return shutil.which(parts[1]) or parts[1] if parts[0].endswith("/env") else parts[0]
+    raise UsageError(f"cannot tell which Python runs {script}: reinstall it with pip")

@@ -1,0 +1,154 @@
+"""Django: `manage.py migrate`; state from `showmigrations --plan`; rollback by plan.
+
+manage.py runs through a few lines of Python that put the database given to
+migrate-gate into settings.DATABASES["default"] just before Django starts, so
+it wins over settings.py without editing it or putting the password on argv.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..dburl import DatabaseUrl
+from ..errors import MigrationFailed, UsageError
+from .base import PYTHON_VENVS, Context, MigrationState, interpreter_of, python_tool
+
+NAME = "django"
+INSTALL_HINT = "pip install django (in the project's virtualenv or on PATH)"
+MANAGE = "manage.py"
+_DATABASE_ENV = "MIGRATE_GATE_DJANGO_DATABASE"
+_ENGINES = {
+    "postgresql": "django.db.backends.postgresql",
+    "mysql": "django.db.backends.mysql",
+    "sqlite": "django.db.backends.sqlite3",
+}
+
+_SHIM = """
+import json, os, runpy, sys
+import django.core.management as management
+database = json.loads(os.environ.pop("MIGRATE_GATE_DJANGO_DATABASE"))
+execute = management.execute_from_command_line
+def execute_with_database(argv=None):
+    from django.conf import settings
+    current = dict(settings.DATABASES.get("default", {}))
+    if current.get("ENGINE") != database["ENGINE"]:
+        current = {}
+    settings.DATABASES["default"] = {**current, **database}
+    execute(argv)
+management.execute_from_command_line = execute_with_database
+sys.argv = ["manage.py", *sys.argv[1:]]
+runpy.run_path("manage.py", run_name="__main__")
+"""
+
+
+def detect(directory: Path) -> list[str]:
+    """manage.py that runs Django, and the apps' migrations packages."""
+    manage = directory / MANAGE
+    if not manage.is_file() or "django" not in manage.read_text(errors="replace").lower():
+        return []
+    packages = sorted(
+        p.parent.relative_to(directory).as_posix() + "/"
+        for pattern in ("*/migrations/__init__.py", "*/*/migrations/__init__.py")
+        for p in directory.glob(pattern)
+        if not _in_virtualenv(p.relative_to(directory))
+    )
+    return [MANAGE, *packages] if packages else []
+
+
+def check(ctx: Context) -> None:
+    if not (ctx.project_dir / MANAGE).is_file():
+        raise UsageError(
+            f"no {MANAGE} in {ctx.project_dir}: point --project-dir at the Django project"
+        )
+    _interpreter(ctx)
+
+
+def read_state(ctx: Context) -> MigrationState:
+    output = _manage(ctx, "showmigrations", "--plan", echo=False)
+    applied: list[str] = []
+    pending: list[str] = []
+    for line in output.splitlines():
+        mark, _, name = line.strip().partition("  ")
+        if mark in ("[X]", "[ ]") and name:
+            (applied if mark == "[X]" else pending).append(name.split(" ", 1)[0])
+    return MigrationState(applied=applied, pending=pending)
+
+
+def migrate(ctx: Context, *, target: str | None = None) -> None:
+    where = target.split(".", 1) if target else []
+    _manage(ctx, "migrate", *where, "--noinput")
+
+
+def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
+    """Revert the last applied migration of the plan, `steps` times, whichever app it is in."""
+    if steps > len(state.applied):
+        raise MigrationFailed(f"cannot roll back {steps}: only {len(state.applied)} applied")
+    applied = list(state.applied)
+    for _ in range(steps):
+        last = applied.pop()
+        app, _, _name = last.partition(".")
+        _manage(ctx, "migrate", app, _previous_in_app(applied, app), "--noinput")
+
+
+def _previous_in_app(applied: list[str], app: str) -> str:
+    """The migration to return `app` to: its latest remaining applied one, or zero."""
+    remaining = [m for m in applied if m.partition(".")[0] == app]
+    return remaining[-1].partition(".")[2] if remaining else "zero"
+
+
+def _manage(ctx: Context, *args: str, echo: bool = True) -> str:
+    database = ctx.require_database()
+    result = ctx.run(
+        [_interpreter(ctx), "-c", _SHIM, *args],
+        env={
+            _DATABASE_ENV: json.dumps(_settings(database, ctx.project_dir)),
+            "DATABASE_URL": database.url(project_dir=ctx.project_dir),
+        },
+        label=f"python manage.py {' '.join(args)}",
+        echo=echo,
+    )
+    if not result.ok:
+        where = _last_step(result.output)
+        raise MigrationFailed(
+            f"manage.py {args[0]} failed{f' in {where}' if where else ''}: {result.last_line()}"
+        )
+    return result.output
+
+
+def _last_step(output: str) -> str | None:
+    """The migration Django was applying or unapplying when it stopped."""
+    for line in reversed(output.splitlines()):
+        words = line.split()
+        if len(words) >= 2 and words[0] in ("Applying", "Unapplying"):
+            return words[1].rstrip(".")
+    return None
+
+
+def _settings(database: DatabaseUrl, project_dir: Path) -> dict[str, str]:
+    engine = {"ENGINE": _ENGINES[database.kind]}
+    if database.is_sqlite:
+        return {**engine, "NAME": str(database.sqlite_path(project_dir))}
+    return {
+        **engine,
+        "NAME": database.database,
+        "USER": database.user or "",
+        "PASSWORD": database.password or "",
+        "HOST": database.host or "",
+        "PORT": str(database.port or ""),
+    }
+
+
+def _interpreter(ctx: Context) -> str:
+    for venv in PYTHON_VENVS:
+        python = ctx.project_dir / venv / "bin" / "python"
+        if python.is_file():
+            return str(python)
+    admin = python_tool(ctx.project_dir, "django-admin")
+    if admin is None:
+        raise UsageError(f"django is not installed for {ctx.project_dir}: {INSTALL_HINT}")
+    return interpreter_of(admin)
+
+
+def _in_virtualenv(relative: Path) -> bool:
+    return relative.parts[0] in PYTHON_VENVS or relative.parts[0] == "node_modules"

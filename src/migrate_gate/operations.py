@@ -1,0 +1,80 @@
+"""status / migrate / rollback: run one ecosystem operation and report what really changed.
+
+The report is computed from the database's own record before and after the
+tool ran, never from the tool's log, so `applied` stays truthful when a run
+fails or is cancelled half way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from .ecosystems import ECOSYSTEMS
+from .ecosystems.base import Context, Ecosystem, MigrationState
+from .errors import Cancelled, MigrationFailed
+from .report import CANCELLED, Report
+
+COMMANDS = ("status", "migrate", "rollback")
+
+
+def execute(command: str, ecosystem_name: str, ctx: Context, *, steps: int = 1) -> Report:
+    """Run `command` on the project and return its report (never raises MigrationFailed)."""
+    ecosystem = ECOSYSTEMS[ecosystem_name]
+    report = Report(command=command, ecosystem=ecosystem_name, project_dir=str(ctx.project_dir))
+    started = time.monotonic()
+    try:
+        before = ecosystem.read_state(ctx)
+    except (MigrationFailed, Cancelled) as error:
+        _record_failure(report, error)
+    else:
+        after = _act_then_read(ecosystem, command, ctx, before, steps, report)
+        _fill(report, before, after)
+    report.duration_seconds = round(time.monotonic() - started, 3)
+    return report
+
+
+def _act_then_read(
+    ecosystem: Ecosystem,
+    command: str,
+    ctx: Context,
+    before: MigrationState,
+    steps: int,
+    report: Report,
+) -> MigrationState | None:
+    """Do the command's change (if any), then read the state the database is really in."""
+    if command == "status":
+        return before
+    action: Callable[[], None] = (
+        (lambda: ecosystem.migrate(ctx))
+        if command == "migrate"
+        else (lambda: ecosystem.rollback(ctx, before, steps))
+    )
+    try:
+        action()
+    except (MigrationFailed, Cancelled) as error:
+        _record_failure(report, error)
+    ctx.runner.cancelled = False  # one more look at the database, even after a stop
+    try:
+        return ecosystem.read_state(ctx)
+    except (MigrationFailed, Cancelled) as error:
+        _record_failure(report, f"could not read the state after the run: {error}")
+        return None
+
+
+def _record_failure(report: Report, error: BaseException | str) -> None:
+    if isinstance(error, Cancelled):
+        report.status = CANCELLED
+        report.error = report.error or str(error)
+    elif report.status != CANCELLED:
+        report.fail(str(error))
+
+
+def _fill(report: Report, before: MigrationState, after: MigrationState | None) -> None:
+    if after is None:
+        return
+    was_applied, now_applied = set(before.applied), set(after.applied)
+    report.applied = [m for m in after.applied if m not in was_applied]
+    report.rolled_back = [m for m in reversed(before.applied) if m not in now_applied]
+    report.current = after.applied[-1] if after.applied else None
+    report.pending = list(after.pending)

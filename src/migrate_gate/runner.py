@@ -1,0 +1,170 @@
+"""Run a migration tool: argv list (no shell), in the project folder, under a deadline,
+its output streamed masked to stderr, SIGINT/SIGTERM forwarded to its whole process group."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import IO, NamedTuple
+
+from .errors import Cancelled, MigrationFailed
+from .masking import Masker
+
+KILL_GRACE_SECONDS = 10.0
+
+
+class ToolResult(NamedTuple):
+    returncode: int
+    output: str  # stdout and stderr interleaved, secrets masked
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def last_line(self) -> str:
+        """The tool's error: the last exception line of a traceback, else the last line."""
+        lines = [line.strip() for line in self.output.splitlines() if line.strip()]
+        for line in reversed(lines):
+            if _EXCEPTION_LINE.match(line):
+                return line
+        return lines[-1] if lines else f"exit code {self.returncode}"
+
+
+# "sqlalchemy.exc.ProgrammingError: ..." — how a Python traceback names what went wrong
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit): ")
+
+
+class Runner:
+    """Runs tools one at a time; a deadline (seconds from creation) bounds them all."""
+
+    def __init__(
+        self,
+        *,
+        masker: Masker,
+        timeout: float | None = None,
+        sink: Callable[[str], None] | None = None,
+    ) -> None:
+        self.masker = masker
+        self.deadline = time.monotonic() + timeout if timeout else None
+        self.timeout = timeout
+        self._sink = sink or _write_stderr
+        self._process: subprocess.Popen[bytes] | None = None
+        self.cancelled = False
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: Path,
+        env: Mapping[str, str] | None = None,
+        label: str | None = None,
+        echo: bool = True,
+    ) -> ToolResult:
+        """Run argv to completion; raise Cancelled or MigrationFailed (timeout) when stopped."""
+        if self.cancelled:
+            raise Cancelled("cancelled before the tool ran")
+        self._sink(f"$ {label or ' '.join(argv)}\n")
+        process = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so a stop reaches its children
+        )
+        self._process = process
+        try:
+            output = self._collect(process, echo=echo)
+        finally:
+            self._process = None
+        if self.cancelled:
+            raise Cancelled(f"cancelled while running {label or argv[0]}")
+        return ToolResult(process.returncode, output)
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (None when there is none)."""
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+
+    def stop(self) -> None:
+        """Ask the running tool's process group to stop (the signal handlers call this)."""
+        self.cancelled = True
+        if self._process is not None:
+            _signal_group(self._process, signal.SIGTERM)
+
+    def _collect(self, process: subprocess.Popen[bytes], *, echo: bool) -> str:
+        chunks: list[str] = []
+        assert process.stdout is not None
+        reader = threading.Thread(
+            target=self._pump, args=(process.stdout, chunks, echo), daemon=True
+        )
+        reader.start()
+        self._wait(process)
+        reader.join(timeout=5)
+        return "".join(chunks)
+
+    def _wait(self, process: subprocess.Popen[bytes]) -> None:
+        """Wait for the tool; past the deadline stop it, and kill it if a stop is ignored."""
+        stop_sent_at: float | None = None
+        while True:
+            try:
+                process.wait(timeout=0.1)
+                return
+            except subprocess.TimeoutExpired:
+                pass
+            now = time.monotonic()
+            if self.cancelled and stop_sent_at is None:
+                stop_sent_at = now
+            if stop_sent_at is not None and now - stop_sent_at > KILL_GRACE_SECONDS:
+                _signal_group(process, signal.SIGKILL)
+            if self.deadline is not None and now >= self.deadline:
+                _terminate(process)
+                raise MigrationFailed(
+                    f"timed out after {self.timeout:g} s; the tool was stopped "
+                    "(raise --timeout if the migration needs longer)"
+                )
+
+    def _pump(self, stream: IO[bytes], chunks: list[str], echo: bool) -> None:
+        for raw in iter(stream.readline, b""):
+            line = self.masker(raw.decode("utf-8", errors="replace"))
+            chunks.append(line)
+            if echo:
+                self._sink(line)
+        stream.close()
+
+
+def _terminate(process: subprocess.Popen[bytes]) -> None:
+    _signal_group(process, signal.SIGTERM)
+    try:
+        process.wait(timeout=KILL_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+
+
+def _write_stderr(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+def install_signal_handlers(runner: Runner) -> None:
+    """Route SIGINT and SIGTERM to the runner: stop the tool, then report cancelled."""
+
+    def handle(signum: int, _frame: object) -> None:
+        runner.stop()
+
+    signal.signal(signal.SIGINT, handle)
+    signal.signal(signal.SIGTERM, handle)

@@ -1,0 +1,1 @@
+"""Templates shipped with migrate-gate: the GitLab component and the Jinja templates."""

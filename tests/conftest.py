@@ -1,0 +1,66 @@
+"""Fixtures: a real PostgreSQL database per test, owned by a throwaway role whose random
+password the tests then hunt for in every output."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+from helpers import ADMIN_URL
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[psycopg.Connection]:  # type: ignore[type-arg]
+    """The test server's superuser connection; a missing server fails the run, never skips."""
+    try:
+        connection = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        pytest.fail(f"PostgreSQL for the tests is not reachable ({error}); run `make setup`")
+    yield connection
+    connection.close()
+
+
+class PgDatabase:
+    """A throwaway database: `url` (with the password), `password`, `name`."""
+
+    def __init__(self, admin: psycopg.Connection) -> None:  # type: ignore[type-arg]
+        token = secrets.token_hex(6)
+        self.name = f"mg_{token}"
+        self.password = f"Pw{secrets.token_hex(12)}"
+        admin.execute(f"create role {self.name} login createdb password '{self.password}'")
+        admin.execute(f"create database {self.name} owner {self.name}")
+        host = urlsplit(ADMIN_URL)
+        address = f"{host.hostname}:{host.port or 5432}"
+        self.url = f"postgresql://{self.name}:{self.password}@{address}/{self.name}"
+
+    def drop(self, admin: psycopg.Connection) -> None:  # type: ignore[type-arg]
+        admin.execute(f"drop database if exists {self.name} with (force)")
+        admin.execute(f"drop role if exists {self.name}")
+
+
+@pytest.fixture
+def pg_database(pg_admin: psycopg.Connection) -> Iterator[PgDatabase]:  # type: ignore[type-arg]
+    database = PgDatabase(pg_admin)
+    yield database
+    database.drop(pg_admin)
+
+
+@pytest.fixture
+def pg_url(pg_database: PgDatabase) -> str:
+    """postgresql:// URL of an empty database owned by a role with a random password."""
+    return pg_database.url
+
+
+@pytest.fixture
+def sqlite_url() -> str:
+    """A SQLite URL relative to the project folder (the file is project/app.db)."""
+    return "sqlite:///app.db"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path

@@ -1,0 +1,124 @@
+"""Alembic end to end: the real alembic CLI on real PostgreSQL and SQLite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from backends import Backend
+from conftest import make_backend
+from helpers import CliResult, copy_project, run_cli
+
+REVISIONS = ["1f3a5c7e9b01", "2b4d6f8a0c12", "3c5e7a9b1d23"]
+
+FAILING_REVISION = '''"""fails"""
+from alembic import op
+
+revision = "4d6f8b0c2e34"
+down_revision = "3c5e7a9b1d23"
+
+
+def upgrade() -> None:
+    op.execute("ALTER TABLE no_such_table ADD COLUMN x integer")
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest, backend_kind: str, tmp_path: Path) -> Backend:
+    return make_backend(request, backend_kind, copy_project("alembic", tmp_path))
+
+
+def cli(backend: Backend, *args: str) -> CliResult:
+    result = run_cli(*args, "--json", "--database-url", backend.url, cwd=backend.project)
+    if backend.password:
+        result.assert_no_secret(backend.password)
+    return result
+
+
+def applied_in_database(backend: Backend) -> list[str]:
+    if "alembic_version" not in backend.tables():
+        return []
+    return [row[0] for row in backend.rows("select version_num from alembic_version")]
+
+
+def test_migrate_status_rollback_migrate(backend: Backend) -> None:
+    migrated = cli(backend, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    report = migrated.report
+    assert report["tool"] == "migrate-gate" and report["command"] == "migrate"
+    assert report["ecosystem"] == "alembic" and report["status"] == "success"
+    assert report["applied"] == REVISIONS and report["rolled_back"] == []
+    assert report["current"] == REVISIONS[-1] and report["pending"] == []
+    assert report["error"] is None and report["duration_seconds"] > 0
+    assert report["project_dir"] == str(backend.project)
+    assert applied_in_database(backend) == [REVISIONS[-1]]
+    assert "published_year" in backend.columns("books")
+
+    status = cli(backend, "status").report
+    assert (status["current"], status["pending"], status["applied"]) == (REVISIONS[-1], [], [])
+
+    rolled = cli(backend, "rollback")
+    assert rolled.returncode == 0, rolled.stderr
+    assert rolled.report["rolled_back"] == [REVISIONS[-1]]
+    assert rolled.report["current"] == REVISIONS[1]
+    assert rolled.report["pending"] == [REVISIONS[-1]]
+    assert applied_in_database(backend) == [REVISIONS[1]]
+    assert "published_year" not in backend.columns("books")
+
+    status = cli(backend, "status").report
+    assert (status["current"], status["pending"]) == (REVISIONS[1], [REVISIONS[-1]])
+
+    again = cli(backend, "migrate").report
+    assert again["applied"] == [REVISIONS[-1]] and again["current"] == REVISIONS[-1]
+
+
+def test_rollback_steps_reverts_exactly_n_newest_first(backend: Backend) -> None:
+    assert cli(backend, "migrate").returncode == 0
+    rolled = cli(backend, "rollback", "--steps", "2").report
+    assert rolled["rolled_back"] == [REVISIONS[2], REVISIONS[1]]
+    assert rolled["current"] == REVISIONS[0]
+    assert backend.tables() >= {"authors"} and "books" not in backend.tables()
+
+
+def test_rollback_more_than_applied_fails_without_change(backend: Backend) -> None:
+    assert cli(backend, "migrate").returncode == 0
+    result = cli(backend, "rollback", "--steps", "5")
+    assert result.returncode == 1
+    assert "only 3 applied" in result.report["error"]
+    assert applied_in_database(backend) == [REVISIONS[-1]]
+
+
+def test_failing_revision_reports_what_really_committed(backend: Backend) -> None:
+    versions = backend.project / "migrations" / "versions"
+    (versions / "4d6f8b0c2e34_fails.py").write_text(FAILING_REVISION)
+    result = cli(backend, "migrate")
+    assert result.returncode == 1
+    report = result.report
+    assert report["status"] == "failed"
+    assert "4d6f8b0c2e34" in report["error"] and "no_such_table" in report["error"]
+    # PostgreSQL ran the whole upgrade in one transaction, SQLite committed each revision:
+    # whatever the database holds is what the report must say.
+    in_database = applied_in_database(backend)
+    expected = REVISIONS[: REVISIONS.index(in_database[0]) + 1] if in_database else []
+    assert report["applied"] == expected
+    assert "4d6f8b0c2e34" in report["pending"]
+    assert "Traceback" not in result.stdout
+
+
+def test_stock_ini_url_is_overridden(backend: Backend) -> None:
+    ini = (backend.project / "alembic.ini").read_text()
+    assert "sqlalchemy.url = driver://user:pass@localhost/dbname" in ini
+    assert cli(backend, "migrate").returncode == 0
+    assert "authors" in backend.tables()
+
+
+def test_database_url_from_environment(backend: Backend) -> None:
+    result = run_cli("migrate", "--json", cwd=backend.project, env={"DATABASE_URL": backend.url})
+    assert result.returncode == 0, result.stderr
+    assert result.report["applied"] == REVISIONS
+    if backend.password:
+        result.assert_no_secret(backend.password)
