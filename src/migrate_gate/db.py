@@ -50,14 +50,25 @@ def connect_postgresql(database: DatabaseUrl, *, autocommit: bool = True) -> Any
         raise MigrationFailed(f"cannot connect to {database.redacted()}: {reason}") from None
 
 
+# One idle autocommit connection per database for the before- and after-reads of a run:
+# a second login (SCRAM) costs more than the query.
+_open: dict[DatabaseUrl, Any] = {}
+
+
 def _query_postgresql(database: DatabaseUrl, sql: str) -> list[Row] | None:
     import psycopg
 
-    with connect_postgresql(database) as connection:
-        try:
-            return list(connection.execute(sql).fetchall())
-        except psycopg.errors.UndefinedTable:
-            return None
+    connection = _open.get(database)
+    if connection is None or connection.closed or connection.broken:
+        connection = _open[database] = connect_postgresql(database)
+    try:
+        return list(connection.execute(sql).fetchall())
+    except psycopg.errors.UndefinedTable:
+        return None
+    except psycopg.OperationalError:  # dropped while the tool ran (idle timeout): once more
+        connection.close()
+        _open[database] = connection = connect_postgresql(database)
+        return list(connection.execute(sql).fetchall())
 
 
 def _query_sqlite(path: Path, sql: str) -> list[Row] | None:

@@ -8,7 +8,6 @@ fails or is cancelled half way.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from .ecosystems import ECOSYSTEMS
 from .ecosystems.base import Context, Ecosystem, MigrationState
@@ -23,15 +22,34 @@ def execute(command: str, ecosystem_name: str, ctx: Context, *, steps: int = 1) 
     ecosystem = ECOSYSTEMS[ecosystem_name]
     report = Report(command=command, ecosystem=ecosystem_name, project_dir=str(ctx.project_dir))
     started = time.monotonic()
-    try:
-        before = ecosystem.read_state(ctx)
-    except (MigrationFailed, Cancelled) as error:
-        _record_failure(report, error)
+    if command == "migrate":
+        _migrate(ecosystem, ctx, report)
     else:
-        after = _act_then_read(ecosystem, command, ctx, before, steps, report)
-        _fill(report, before, after)
+        try:
+            before = ecosystem.read_state(ctx)
+        except (MigrationFailed, Cancelled) as error:
+            _record_failure(report, error)
+        else:
+            after = _act_then_read(ecosystem, command, ctx, before, steps, report)
+            _fill(report, before, after)
     report.duration_seconds = round(time.monotonic() - started, 3)
     return report
+
+
+def _migrate(ecosystem: Ecosystem, ctx: Context, report: Report) -> None:
+    """Read the before-state as the tool's barrier: it precedes any change, yet overlaps the
+    start-up of tools that support the handshake (see Runner.run)."""
+    before: list[MigrationState] = []
+    ctx.barrier = lambda: before.append(ecosystem.read_state(ctx))
+    try:
+        ecosystem.migrate(ctx)
+    except (MigrationFailed, Cancelled) as error:
+        _record_failure(report, error)
+    if not before:  # the barrier failed (the recorded error says why), or no tool ran
+        if report.status != "success":
+            return
+        before.append(ecosystem.read_state(ctx))
+    _fill(report, before[0], _read_after(ecosystem, ctx, report))
 
 
 def _act_then_read(
@@ -45,15 +63,14 @@ def _act_then_read(
     """Do the command's change (if any), then read the state the database is really in."""
     if command == "status":
         return before
-    action: Callable[[], None] = (
-        (lambda: ecosystem.migrate(ctx))
-        if command == "migrate"
-        else (lambda: ecosystem.rollback(ctx, before, steps))
-    )
     try:
-        action()
+        ecosystem.rollback(ctx, before, steps)
     except (MigrationFailed, Cancelled) as error:
         _record_failure(report, error)
+    return _read_after(ecosystem, ctx, report)
+
+
+def _read_after(ecosystem: Ecosystem, ctx: Context, report: Report) -> MigrationState | None:
     ctx.runner.cancelled = False  # one more look at the database, even after a stop
     try:
         return ecosystem.read_state(ctx)

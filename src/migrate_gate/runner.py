@@ -67,8 +67,17 @@ class Runner:
         env: Mapping[str, str] | None = None,
         label: str | None = None,
         echo: bool = True,
+        before: Callable[[], None] | None = None,
+        handshake: bool = False,
     ) -> ToolResult:
-        """Run argv to completion; raise Cancelled or MigrationFailed (timeout) when stopped."""
+        """Run argv to completion; raise Cancelled or MigrationFailed (timeout) when stopped.
+
+        `before` must finish before the tool may change anything. With `handshake` the tool
+        starts at once and waits for a line "go" on stdin, so `before` overlaps its start-up;
+        otherwise `before` runs first.
+        """
+        if before is not None and not handshake:
+            before()
         if self.cancelled:
             raise Cancelled("cancelled before the tool ran")
         self._sink(f"$ {label or ' '.join(argv)}\n")
@@ -76,14 +85,14 @@ class Runner:
             list(argv),
             cwd=cwd,
             env={**os.environ, **(env or {})},
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE if handshake else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so a stop reaches its children
         )
         self._process = process
         try:
-            output = self._collect(process, echo=echo)
+            output = self._collect(process, echo=echo, before=before if handshake else None)
         finally:
             self._process = None
         if self.cancelled:
@@ -100,13 +109,17 @@ class Runner:
         if self._process is not None:
             _signal_group(self._process, signal.SIGTERM)
 
-    def _collect(self, process: subprocess.Popen[bytes], *, echo: bool) -> str:
+    def _collect(
+        self, process: subprocess.Popen[bytes], *, echo: bool, before: Callable[[], None] | None
+    ) -> str:
         chunks: list[str] = []
         assert process.stdout is not None
         reader = threading.Thread(
             target=self._pump, args=(process.stdout, chunks, echo), daemon=True
         )
         reader.start()
+        if process.stdin is not None:
+            _release(process, before)
         self._wait(process)
         reader.join(timeout=5)
         return "".join(chunks)
@@ -139,6 +152,19 @@ class Runner:
             if echo:
                 self._sink(line)
         stream.close()
+
+
+def _release(process: subprocess.Popen[bytes], before: Callable[[], None] | None) -> None:
+    """Run `before` while the tool starts, then let it go (or stop it if `before` failed)."""
+    assert process.stdin is not None
+    try:
+        if before is not None:
+            before()
+        process.stdin.write(b"go\n")
+        process.stdin.close()
+    except BaseException:
+        _terminate(process)
+        raise
 
 
 def _terminate(process: subprocess.Popen[bytes]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import functools
 import os
 from pathlib import Path
 
@@ -35,6 +36,8 @@ def run_with_url(self, config, options):
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return run_cmd(self, config, options)
 CommandLine.run_cmd = run_with_url
+if os.environ.get("MIGRATE_GATE_HANDSHAKE") and sys.stdin.readline() != "go\\n":
+    sys.exit("migrate-gate did not give the go-ahead; nothing was run")
 CommandLine(prog="alembic").main(sys.argv[1:])
 """
 
@@ -89,8 +92,13 @@ def _alembic(ctx: Context, *args: str) -> None:
     url = database.url(project_dir=ctx.project_dir)
     result = ctx.run(
         [_interpreter(ctx), "-c", _SHIM, *args],
-        env={"MIGRATE_GATE_SQLALCHEMY_URL": url, "DATABASE_URL": url},
+        env={
+            "MIGRATE_GATE_SQLALCHEMY_URL": url,
+            "DATABASE_URL": url,
+            "MIGRATE_GATE_HANDSHAKE": "1",
+        },
         label=f"alembic {' '.join(args)}",
+        handshake=True,
     )
     if not result.ok:
         revision = _last_running(result.output)
@@ -196,6 +204,7 @@ def _assignment(node: ast.stmt) -> tuple[str | None, ast.expr | None]:
     return None, None
 
 
+@functools.lru_cache(maxsize=8)  # scripts do not change during one run; read them once
 def _parents(directory: Path) -> dict[str, tuple[str, ...]]:
     return dict(_revisions(directory))
 

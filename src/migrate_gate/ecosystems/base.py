@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -35,6 +35,10 @@ class Context:
     runner: Runner
     env: dict[str, str] = field(default_factory=dict)  # extra environment for the tool
 
+    # What must be done before the first tool run may change the database (reading the state
+    # the report compares against); the first run consumes it.
+    barrier: Callable[[], None] | None = None
+
     def run(
         self,
         argv: Sequence[str],
@@ -42,10 +46,19 @@ class Context:
         env: Mapping[str, str] | None = None,
         label: str | None = None,
         echo: bool = True,
+        handshake: bool = False,
     ) -> ToolResult:
-        """Run a tool in the project folder with the context's environment."""
+        """Run a tool in the project folder. With `handshake`, the tool waits for "go" on
+        stdin before it changes anything (see Runner.run)."""
+        barrier, self.barrier = self.barrier, None
         return self.runner.run(
-            argv, cwd=self.project_dir, env={**self.env, **(env or {})}, label=label, echo=echo
+            argv,
+            cwd=self.project_dir,
+            env={**self.env, **(env or {})},
+            label=label,
+            echo=echo,
+            before=barrier,
+            handshake=handshake,
         )
 
     def require_database(self) -> DatabaseUrl:
