@@ -64,3 +64,9 @@ def sqlite_url() -> str:
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def backend_kind(request: pytest.FixtureRequest) -> str:
+    """Each test using it runs once on PostgreSQL and once on SQLite."""
+    return str(request.param)

@@ -40,9 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
         ("status", "show applied and pending migrations"),
         ("migrate", "apply every pending migration"),
         ("rollback", "revert the most recently applied migrations"),
+        ("verify", "check every pending migration's down on a scratch database: up, down, up"),
     ):
         sub = commands.add_parser(name, help=summary, description=summary)
         _add_run_options(sub)
+        if name == "verify":
+            from .verify.command import add_arguments
+
+            add_arguments(sub)
         if name == "rollback":
             sub.add_argument(
                 "--steps",
@@ -122,9 +127,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace, masker: Masker) -> int:
     if args.command == "detect":
         return _detect(args)
-    from .command_run import run_command
+    if args.command == "verify":
+        from .verify.command import run as run_verify
 
-    report = run_command(args, masker)
+        report = run_verify(args, masker)
+    else:
+        from .command_run import run_command
+
+        report = run_command(args, masker)
     _print_report(report, as_json=args.json, masker=masker)
     return report.exit_code
 

@@ -31,7 +31,7 @@ def execute(command: str, ecosystem_name: str, ctx: Context, *, steps: int = 1) 
             _record_failure(report, error)
         else:
             after = _act_then_read(ecosystem, command, ctx, before, steps, report)
-            _fill(report, before, after)
+            fill_report(report, before, after)
     report.duration_seconds = round(time.monotonic() - started, 3)
     return report
 
@@ -49,7 +49,7 @@ def _migrate(ecosystem: Ecosystem, ctx: Context, report: Report) -> None:
         if report.status != "success":
             return
         before.append(ecosystem.read_state(ctx))
-    _fill(report, before[0], _read_after(ecosystem, ctx, report))
+    fill_report(report, before[0], _read_after(ecosystem, ctx, report))
 
 
 def _act_then_read(
@@ -87,7 +87,7 @@ def _record_failure(report: Report, error: BaseException | str) -> None:
         report.fail(str(error))
 
 
-def _fill(report: Report, before: MigrationState, after: MigrationState | None) -> None:
+def fill_report(report: Report, before: MigrationState, after: MigrationState | None) -> None:
     if after is None:
         return
     was_applied, now_applied = set(before.applied), set(after.applied)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers import pg_columns, pg_rows, pg_tables, sqlite_columns, sqlite_rows, sqlite_tables
 
 
@@ -36,3 +37,11 @@ class Backend:
         if self.kind == "sqlite":
             return sqlite_rows(self.sqlite_file, sql)
         return pg_rows(self.url, sql)
+
+
+def make_backend(request: pytest.FixtureRequest, kind: str, project: Path) -> Backend:
+    """A Backend for `project`: a fresh PostgreSQL database or project/app.db."""
+    if kind == "sqlite":
+        return Backend("sqlite", "sqlite:///app.db", project)
+    database = request.getfixturevalue("pg_database")
+    return Backend("postgresql", database.url, project, database.password)

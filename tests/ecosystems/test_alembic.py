@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from backends import Backend
-from conftest import make_backend
+from backends import Backend, make_backend
 from helpers import CliResult, copy_project, run_cli
 
 REVISIONS = ["1f3a5c7e9b01", "2b4d6f8a0c12", "3c5e7a9b1d23"]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from backends import Backend
-from conftest import make_backend
+from backends import Backend, make_backend
 from helpers import CliResult, copy_project, run_cli
 
 PLAN = ["blog.0001_initial", "blog.0002_post_body", "shop.0001_initial"]

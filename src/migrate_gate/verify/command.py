@@ -1,0 +1,88 @@
+"""`migrate-gate verify`: flags, the scratch-database guard, the report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from ..command_run import build_context
+from ..ecosystems import ECOSYSTEMS
+from ..ecosystems.base import Context, Ecosystem
+from ..errors import Cancelled, MigrationFailed, UsageError
+from ..masking import Masker
+from ..operations import fill_report
+from ..report import CANCELLED, Report
+from ..runner import install_signal_handlers
+from ..since import added_files, migrations_added
+from . import junit, snapshot
+from .walk import Walk
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-nonempty",
+        action="store_true",
+        help="run even when the database already holds application tables",
+    )
+    parser.add_argument("--since", metavar="REF", help="walk only migrations added since a git ref")
+    parser.add_argument("--junit", metavar="PATH", help="also write the checks as JUnit XML")
+
+
+def run(args: argparse.Namespace, masker: Masker) -> Report:
+    name, ctx = build_context(args, masker)
+    ecosystem = ECOSYSTEMS[name]
+    database = ctx.require_database()
+    report = Report(command="verify", ecosystem=name, project_dir=str(ctx.project_dir))
+    started = time.monotonic()
+    _refuse_nonempty(
+        snapshot.take(database, ctx.project_dir), args.allow_nonempty, database.redacted()
+    )
+    before = ecosystem.read_state(ctx)
+    walk = Walk(ecosystem, ctx, _to_walk(before.pending, ctx.project_dir, args.since))
+    print(
+        f"migrate-gate: verify {name}: {len(walk.migrations)} migration(s) up, down, up",
+        file=sys.stderr,
+    )
+    install_signal_handlers(ctx.runner)
+    try:
+        _prepare(ecosystem, ctx, before.pending, walk.migrations)
+        if not walk.run():
+            report.fail(walk.failure() or "verify failed")
+    except MigrationFailed as error:
+        report.fail(str(error))
+    except Cancelled as error:
+        report.status, report.error = CANCELLED, str(error)
+    ctx.runner.cancelled = False
+    fill_report(report, before, ecosystem.read_state(ctx))
+    report.duration_seconds = round(time.monotonic() - started, 3)
+    report.extra["checks"] = [check.to_dict() for check in walk.checks]
+    if args.junit:
+        junit.write(Path(args.junit), walk.checks, ecosystem=name, seconds=report.duration_seconds)
+    return report
+
+
+def _refuse_nonempty(current: snapshot.Snapshot, allowed: bool, where: str) -> None:
+    tables = snapshot.tables(current)
+    if tables and not allowed:
+        shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+        raise UsageError(
+            f"{where} already holds application tables ({shown}): verify migrates up and down, "
+            "so give it a scratch database, or pass --allow-nonempty"
+        )
+
+
+def _to_walk(pending: list[str], project_dir: Path, since: str | None) -> list[str]:
+    if since is None:
+        return list(pending)
+    added = set(migrations_added(pending, added_files(project_dir, since)))
+    first = next((i for i, m in enumerate(pending) if m in added), len(pending))
+    return pending[first:]
+
+
+def _prepare(ecosystem: Ecosystem, ctx: Context, pending: list[str], walked: list[str]) -> None:
+    """Apply, without checking, the pending migrations older than the first one walked."""
+    older = pending[: len(pending) - len(walked)]
+    if older:
+        ecosystem.migrate(ctx, target=older[-1])

@@ -1,0 +1,56 @@
+"""A database schema as a flat, comparable mapping, and the readable difference of two."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..dburl import DatabaseUrl
+
+# "column books.title" -> "character varying(300) not null"; one entry per schema object
+Snapshot = dict[str, str]
+
+# Migration tools' own bookkeeping: it changes on every run by design.
+BOOKKEEPING_TABLES = frozenset(
+    {
+        "alembic_version",
+        "django_migrations",
+        "knex_migrations",
+        "knex_migrations_lock",
+        "goose_db_version",
+        "schema_migrations",
+        "ar_internal_metadata",
+        "_prisma_migrations",
+    }
+)
+
+
+def take(database: DatabaseUrl, project_dir: Path) -> Snapshot:
+    """The application schema of the database (bookkeeping tables left out)."""
+    if database.is_sqlite:
+        from .sqlite import snapshot as sqlite_snapshot
+
+        return sqlite_snapshot(database.sqlite_path(project_dir))
+    from .postgresql import snapshot as pg_snapshot
+
+    return pg_snapshot(database)
+
+
+def tables(snapshot: Snapshot) -> list[str]:
+    return sorted(key.split(" ", 1)[1] for key in snapshot if key.startswith("table "))
+
+
+def diff(expected: Snapshot, actual: Snapshot) -> list[str]:
+    """Lines: `- x` missing from actual, `+ x` not expected, `~ x: was -> now` changed."""
+    lines = []
+    for key in sorted(expected.keys() | actual.keys()):
+        if key not in actual:
+            lines.append(f"- {_show(key, expected[key])}")
+        elif key not in expected:
+            lines.append(f"+ {_show(key, actual[key])}")
+        elif expected[key] != actual[key]:
+            lines.append(f"~ {key}: {expected[key]} -> {actual[key]}")
+    return lines
+
+
+def _show(key: str, value: str) -> str:
+    return f"{key} ({value})" if value else key
