@@ -90,11 +90,11 @@ class Runner:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so a stop reaches its children
         )
-        self._process = process
+        outer, self._process = self._process, process  # `before` may run a tool of its own
         try:
             output = self._collect(process, echo=echo, before=before if handshake else None)
         finally:
-            self._process = None
+            self._process = outer
         if self.cancelled:
             raise Cancelled(f"cancelled while running {label or argv[0]}")
         return ToolResult(process.returncode, output)

@@ -1,0 +1,177 @@
+"""goose: `goose up` (or `up-to`), `goose down` once per step; state from goose's version table.
+
+goose gets the driver, the DSN and the migrations folder through GOOSE_DRIVER,
+GOOSE_DBSTRING and GOOSE_MIGRATION_DIR, so the password never reaches argv and
+goose runs exactly the folder migrate-gate read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+from .. import db
+from ..dburl import DatabaseUrl
+from ..errors import MigrationFailed, UsageError
+from .base import Context, MigrationState, newest_first
+
+NAME = "goose"
+INSTALL_HINT = (
+    "go install github.com/pressly/goose/v3/cmd/goose@latest and put $(go env GOPATH)/bin "
+    "on PATH, or set MIGRATE_GATE_GOOSE to the goose binary"
+)
+BINARY_ENV = "MIGRATE_GATE_GOOSE"
+DIR_ENV = "GOOSE_MIGRATION_DIR"
+TABLE_ENV = "GOOSE_TABLE"
+DEFAULT_TABLE = "goose_db_version"
+# Where goose projects keep their migrations, relative to the project folder.
+FOLDERS = ("migrations", "db/migrations", "sql/migrations", "database/migrations", "sql/schema")
+_DRIVERS = {"postgresql": "postgres", "sqlite": "sqlite3"}
+_SQL_UP = re.compile(rb"^--\s*\+goose\s+Up\b", re.MULTILINE)
+_GO_REGISTER = re.compile(rb"\bgoose\.Add(?:Named)?Migration")
+_VERSIONED = re.compile(r"^(\d+)_.*\.(?:sql|go)$")
+_TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?$")
+_LOG_PREFIX = re.compile(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ")
+_FAILED_FILE = re.compile(r"ERROR (\S+?): (.*)")
+
+
+def detect(directory: Path) -> list[str]:
+    """The migration files (annotated SQL, Go files registering with goose) in the usual folders."""
+    folder = _migrations_dir(directory)
+    paths = _migrations(folder) if folder else []
+    return [Path(os.path.relpath(path, directory)).as_posix() for path in paths]
+
+
+def check(ctx: Context) -> None:
+    if _migrations_dir(ctx.project_dir) is None:
+        raise UsageError(
+            f"no goose migrations (files annotated `-- +goose Up`) in {ctx.project_dir} "
+            f"under {', '.join(FOLDERS)}: set {DIR_ENV} to their folder"
+        )
+    _binary()
+    _driver(ctx.require_database())
+    _table()
+
+
+def read_state(ctx: Context) -> MigrationState:
+    rows = db.query(
+        ctx.require_database(),
+        ctx.project_dir,
+        f"SELECT version_id, is_applied FROM {_table()} ORDER BY id",
+    )
+    latest: dict[int, bool] = {}
+    for version, is_applied in rows or []:
+        # goose reads each version's newest row, and the newest applied row is its current version
+        latest.pop(int(version), None)
+        latest[int(version)] = bool(is_applied)
+    applied = [str(v) for v, is_applied in latest.items() if is_applied and v != 0]
+    done = set(applied)
+    pending = [v for v in _versions(ctx.project_dir) if v not in done]
+    return MigrationState(applied=applied, pending=pending)
+
+
+def migrate(ctx: Context, *, target: str | None = None) -> None:
+    if target is not None and not target.isdigit():
+        raise MigrationFailed(f"goose versions are numbers, not {target!r}")
+    _goose(ctx, *(("up-to", target) if target else ("up",)))
+
+
+def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
+    """`goose down` reverts the most recently applied version; once per step."""
+    for _version in newest_first(state, steps):
+        _goose(ctx, "down")
+
+
+def _goose(ctx: Context, *args: str) -> None:
+    database = ctx.require_database()
+    folder = _migrations_dir(ctx.project_dir)
+    assert folder is not None  # check() made sure
+    env = {
+        "GOOSE_DRIVER": _driver(database),
+        "GOOSE_DBSTRING": _dbstring(database, ctx.project_dir),
+        DIR_ENV: str(folder),
+        "NO_COLOR": "1",
+    }
+    result = ctx.run([_binary(), *args], env=env, label=f"goose {' '.join(args)}")
+    if not result.ok:
+        raise MigrationFailed(f"goose {args[0]} failed{_failure(result.last_line())}")
+
+
+def _failure(line: str) -> str:
+    """' in <file>: <reason>' when goose names the migration that failed, else ': <line>'."""
+    line = _LOG_PREFIX.sub("", line)
+    match = _FAILED_FILE.search(line)
+    return f" in {match[1]}: {match[2]}" if match else f": {line}"
+
+
+def _binary() -> str:
+    override = os.environ.get(BINARY_ENV)
+    if override:
+        if not (os.path.isfile(override) and os.access(override, os.X_OK)):
+            raise UsageError(f"{BINARY_ENV}={override} is not an executable file: {INSTALL_HINT}")
+        return override
+    found = shutil.which("goose")
+    if found is None:
+        raise UsageError(f"goose is not installed (not on PATH): {INSTALL_HINT}")
+    return found
+
+
+def _driver(database: DatabaseUrl) -> str:
+    if database.kind not in _DRIVERS:
+        raise UsageError(
+            f"migrate-gate runs goose on PostgreSQL and SQLite, not {database.kind}: "
+            "use a postgresql:// or sqlite:/// URL"
+        )
+    return _DRIVERS[database.kind]
+
+
+def _dbstring(database: DatabaseUrl, project_dir: Path) -> str:
+    return str(database.sqlite_path(project_dir)) if database.is_sqlite else database.url()
+
+
+def _table() -> str:
+    table = os.environ.get(TABLE_ENV) or DEFAULT_TABLE
+    if not _TABLE_NAME.match(table):
+        raise UsageError(f"{TABLE_ENV} must be a table name like goose_db_version or schema.table")
+    return table
+
+
+def _migrations_dir(directory: Path) -> Path | None:
+    """$GOOSE_MIGRATION_DIR, else the first usual folder holding goose migrations."""
+    configured = os.environ.get(DIR_ENV)
+    candidates = [configured] if configured else _usual_folders(directory)
+    for candidate in candidates:
+        folder = directory / candidate
+        if folder.is_dir() and _migrations(folder):
+            return folder
+    return None
+
+
+def _usual_folders(directory: Path) -> list[str]:
+    # From inside db/, "migrations" is db/migrations, which belongs to the folder above.
+    return [f for f in FOLDERS if f"{directory.name}/{f}" not in FOLDERS]
+
+
+def _migrations(folder: Path) -> list[Path]:
+    return [
+        path
+        for path in sorted(folder.iterdir())
+        if _VERSIONED.match(path.name) and not path.name.endswith("_test.go") and _is_goose(path)
+    ]
+
+
+def _is_goose(path: Path) -> bool:
+    pattern = _SQL_UP if path.suffix == ".sql" else _GO_REGISTER
+    try:
+        return pattern.search(path.read_bytes()) is not None
+    except OSError:
+        return False
+
+
+def _versions(project_dir: Path) -> list[str]:
+    """Every migration's version (its file name's number), in goose's order."""
+    folder = _migrations_dir(project_dir)
+    paths = _migrations(folder) if folder else []
+    return [str(v) for v in sorted({int(p.name.split("_", 1)[0]) for p in paths})]

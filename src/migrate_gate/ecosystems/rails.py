@@ -1,0 +1,150 @@
+"""Rails: `bin/rails db:migrate`, state from `db:migrate:status`, `db:rollback STEP=N`.
+
+The database reaches Rails as DATABASE_URL, which overrides config/database.yml
+for the current RAILS_ENV (passed through from the environment). bin/rails runs
+under the `ruby` on PATH with stdout unbuffered, so progress streams live.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import quote
+
+from ..dburl import DatabaseUrl
+from ..errors import MigrationFailed, UsageError
+from ..runner import ToolResult
+from .base import Context, MigrationState, newest_first
+
+NAME = "rails"
+INSTALL_HINT = (
+    "install Ruby and the app's gems (`bundle install`); see https://guides.rubyonrails.org"
+)
+RAILS = "bin/rails"
+MARKERS = (RAILS, "config/application.rb", "db/migrate/")
+NO_TABLE = "Schema migrations table does not exist yet."
+# Ruby buffers a piped stdout; without sync, progress would arrive only at exit.
+_SHIM = "$stdout.sync = true; load ARGV.shift"
+_STATUS_LINE = re.compile(r"^\s*(up|down)\s+(\d+)\s")
+_STEP_LINE = re.compile(r"^== (\d+) (\w+): (?:migrating|reverting)")
+_MIGRATION_FILE = re.compile(r"^(\d+)_\w+\.rb$")
+_CANCELLED_REST = "An error has occurred, this and all later migrations canceled:"
+
+
+def detect(directory: Path) -> list[str]:
+    """bin/rails, config/application.rb and db/migrate/, all three."""
+    if (directory / RAILS).is_file() and (directory / MARKERS[1]).is_file():
+        return list(MARKERS) if (directory / "db" / "migrate").is_dir() else []
+    return []
+
+
+def check(ctx: Context) -> None:
+    if not (ctx.project_dir / RAILS).is_file():
+        raise UsageError(
+            f"no {RAILS} in {ctx.project_dir}: point --project-dir at the Rails app "
+            "(`bin/rails app:update:bin` recreates a missing bin/rails)"
+        )
+    _ruby()
+    _database_url(ctx.require_database(), ctx.project_dir)
+
+
+def read_state(ctx: Context) -> MigrationState:
+    result = _rails(ctx, "db:migrate:status", echo=False)
+    if NO_TABLE in result.output:
+        return MigrationState(applied=[], pending=_migration_files(ctx.project_dir))
+    _check_ok(result, "db:migrate:status")
+    applied: list[str] = []
+    pending: list[str] = []
+    for line in result.output.splitlines():
+        match = _STATUS_LINE.match(line)
+        if match:
+            (applied if match[1] == "up" else pending).append(match[2])
+    return MigrationState(applied=applied, pending=pending)
+
+
+def migrate(ctx: Context, *, target: str | None = None) -> None:
+    if target is None:
+        _check_ok(_rails(ctx, "db:migrate"), "db:migrate")
+        return
+    if not target.isdigit():
+        raise MigrationFailed(f"Rails versions are numbers, not {target!r}")
+    current = read_state(ctx).applied
+    if current and int(target) < int(current[-1]):
+        # `db:migrate VERSION=` below the current version would migrate down
+        raise MigrationFailed(f"{target} is older than the current version {current[-1]}")
+    _check_ok(_rails(ctx, "db:migrate", f"VERSION={target}"), "db:migrate")
+
+
+def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
+    """`db:rollback STEP=k`, with k counted the way Rails counts (see _rails_steps)."""
+    newest_first(state, steps)  # refuses more steps than applied
+    task = f"STEP={_rails_steps(state, steps)}"
+    _check_ok(_rails(ctx, "db:rollback", task), "db:rollback")
+
+
+def _rails_steps(state: MigrationState, steps: int) -> int:
+    """Rails' STEP counts migration files, pending ones included, from the current version
+    down; so that exactly `steps` applied ones revert, count the files above the version
+    that is to remain current."""
+    applied = [int(v) for v in state.applied]
+    remaining = applied[-steps - 1] if steps < len(applied) else 0
+    known = {int(v) for v in [*state.applied, *state.pending]}
+    return sum(1 for v in known if remaining < v <= applied[-1])
+
+
+def _rails(ctx: Context, *args: str, echo: bool = True) -> ToolResult:
+    url = _database_url(ctx.require_database(), ctx.project_dir)
+    return ctx.run(
+        [_ruby(), "-e", _SHIM, RAILS, *args],
+        env={"DATABASE_URL": url},
+        label=f"{RAILS} {' '.join(args)}",
+        echo=echo,
+    )
+
+
+def _check_ok(result: ToolResult, task: str) -> None:
+    if result.ok:
+        return
+    step = _last_step(result.output)
+    where = f" in {step}" if step else ""
+    raise MigrationFailed(f"{RAILS} {task} failed{where}: {_error_line(result)}")
+
+
+def _last_step(output: str) -> str | None:
+    """The migration Rails was running when it stopped, as "<version> (<ClassName>)"."""
+    for line in reversed(output.splitlines()):
+        match = _STEP_LINE.match(line)
+        if match:
+            return f"{match[1]} ({match[2]})"
+    return None
+
+
+def _error_line(result: ToolResult) -> str:
+    """The cause Rails prints after "rails aborted!", else the last line."""
+    lines = [line.strip() for line in result.output.splitlines() if line.strip()]
+    if "rails aborted!" not in lines:
+        return result.last_line()
+    after = lines[len(lines) - lines[::-1].index("rails aborted!") :]
+    causes = [line for line in after if not line.endswith(_CANCELLED_REST)]
+    return causes[0] if causes else result.last_line()
+
+
+def _ruby() -> str:
+    ruby = shutil.which("ruby")
+    if ruby is None:
+        raise UsageError(f"ruby is not installed (not on PATH): {INSTALL_HINT}")
+    return ruby
+
+
+def _database_url(database: DatabaseUrl, project_dir: Path) -> str:
+    """The URL in the form Rails reads: postgresql://, mysql2://, sqlite3:<absolute path>."""
+    if database.is_sqlite:
+        return "sqlite3:" + quote(str(database.sqlite_path(project_dir)))
+    return database.url(scheme="mysql2" if database.kind == "mysql" else None)
+
+
+def _migration_files(project_dir: Path) -> list[str]:
+    """Versions in db/migrate, for a database that has no schema_migrations table yet."""
+    names = (path.name for path in (project_dir / "db" / "migrate").glob("*.rb"))
+    return sorted((m[1] for name in names if (m := _MIGRATION_FILE.match(name))), key=int)
