@@ -17,8 +17,8 @@ test: setup check
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 check: venv
-	$(VENV)/bin/ruff check src tests bench entrypoint
-	$(VENV)/bin/ruff format --check src tests bench entrypoint
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/mypy
 
 ## migrate -> status -> rollback -> migrate on the bundled Alembic example (SQLite, no server).
