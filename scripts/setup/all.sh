@@ -2,6 +2,6 @@
 # Everything the test suite needs, each step idempotent and quick when done.
 set -euo pipefail
 here="$(dirname "$0")"
-for step in python postgres devtools goose ruby; do  # node: added as its ecosystems land
+for step in python postgres devtools node goose ruby; do
     "$here/$step.sh"
 done

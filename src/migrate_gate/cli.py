@@ -55,7 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
                 default=1,
                 help="how many of the most recently applied migrations to revert (default: 1)",
             )
+    _add_lint(commands)
     return parser
+
+
+def _add_lint(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """`lint`: its options live in the lint package."""
+    from .lint.command import add_arguments
+
+    summary = "find lock-unsafe and destructive SQL in migrations"
+    sub = commands.add_parser("lint", help=summary, description=summary)
+    _add_version(sub)
+    add_arguments(sub)
 
 
 def _add_version(parser: argparse.ArgumentParser) -> None:
@@ -127,6 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace, masker: Masker) -> int:
     if args.command == "detect":
         return _detect(args)
+    if args.command == "lint":
+        from .lint.command import run as run_lint
+
+        return run_lint(args)
     if args.command == "verify":
         from .verify.command import run as run_verify
 

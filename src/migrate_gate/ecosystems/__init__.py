@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import alembic, django, goose, rails
+from . import alembic, django, goose, knex, prisma, rails
 from .base import Ecosystem
 
 ECOSYSTEMS: dict[str, Ecosystem] = {
@@ -10,5 +10,7 @@ ECOSYSTEMS: dict[str, Ecosystem] = {
     "django": django,
     "goose": goose,
     "rails": rails,
+    "knex": knex,
+    "prisma": prisma,
     # (other ecosystems register here, one line each)
 }

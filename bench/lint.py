@@ -1,0 +1,132 @@
+"""`migrate-gate lint` vs squawk on one generated 10,000-statement migration file.
+
+Both tools read the same file and print JSON (`--format json` / `--reporter json`),
+alternating, BENCH_RUNS (default 7) runs each; prints each median, their ratio
+(target <= 1.0: as fast as the Rust linter) and migrate-gate's in-process parse time.
+Run with `.venv/bin/python bench/lint.py` (squawk-cli is a dev dependency).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+BIN = Path(sys.executable).parent
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+STATEMENTS = 10_000
+
+# A realistic mix: half of these are what a reviewer would flag, half are the safe forms.
+TEMPLATES = (
+    "CREATE TABLE t{i} (id bigint PRIMARY KEY, name text NOT NULL, "
+    "created_at timestamptz NOT NULL DEFAULT now());",
+    "CREATE INDEX t{i}_name_idx ON t{i} (name);",
+    "ALTER TABLE users ADD COLUMN c{i} text;",
+    "CREATE INDEX CONCURRENTLY users_c{i}_idx ON users (c{i});",
+    "CREATE INDEX users_c{i}_b_idx ON users (c{i});",
+    "ALTER TABLE users ADD COLUMN d{i} integer NOT NULL;",
+    "ALTER TABLE orders ADD CONSTRAINT orders_fk{i} FOREIGN KEY (user_id) "
+    "REFERENCES users (id) NOT VALID;",
+    "ALTER TABLE users ALTER COLUMN c{i} SET NOT NULL;",
+    "UPDATE users SET c{i} = 'x' WHERE id BETWEEN {i} AND {i} + 1000;",
+    "ALTER TABLE users RENAME COLUMN c{i} TO e{i};",
+)
+
+
+def corpus() -> str:
+    """STATEMENTS statements, lock_timeout set first (as a careful migration does)."""
+    lines = ["SET lock_timeout = '5s';"]
+    lines += [TEMPLATES[n % len(TEMPLATES)].format(i=n) for n in range(STATEMENTS - 1)]
+    return "\n".join(lines) + "\n"
+
+
+def command_for_lint(path: Path) -> list[str]:
+    wired = subprocess.run([str(BIN / "migrate-gate"), "lint", "--help"], capture_output=True)
+    if wired.returncode == 0:
+        return [str(BIN / "migrate-gate"), "lint", "--format", "json", str(path)]
+    print("(migrate-gate lint is not wired into the CLI yet: timing the command module)")
+    return [sys.executable, "-m", "migrate_gate.lint.command", "--format", "json", str(path)]
+
+
+class Sample(NamedTuple):
+    wall: float
+    cpu: float  # user + system: steadier than wall time on a busy machine
+
+
+def timed(argv: list[str]) -> Sample:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in (0, 1) or not done.stdout.strip():
+        sys.exit(f"{argv[0]} failed with exit code {done.returncode}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Sample(elapsed, cpu)
+
+
+def parse_seconds(sql: str) -> tuple[float, float]:
+    """migrate-gate's parse, CPU medians of RUNS: libpg_query to JSON, then JSON to objects."""
+    import gc
+    import json
+
+    from migrate_gate.lint import pgparse
+
+    c_parse, decode = [], []
+    gc.disable()  # as the engine does while it parses
+    for _ in range(RUNS):
+        started = time.process_time()
+        document = pgparse.parse_json(sql)
+        c_parse.append(time.process_time() - started)
+        started = time.process_time()
+        json.loads(document)
+        decode.append(time.process_time() - started)
+    gc.enable()
+    return statistics.median(c_parse), statistics.median(decode)
+
+
+def main() -> int:
+    squawk = shutil.which("squawk", path=str(BIN)) or shutil.which("squawk")
+    if squawk is None:
+        sys.exit("squawk is not installed: pip install squawk-cli (a dev dependency)")
+    with tempfile.TemporaryDirectory(prefix="migrate-gate-bench-") as scratch:
+        path = Path(scratch) / "migration.sql"
+        sql = corpus()
+        path.write_text(sql, encoding="utf-8")
+        ours_argv = command_for_lint(path)
+        theirs_argv = [squawk, "--reporter", "json", str(path)]
+        timed(ours_argv), timed(theirs_argv)  # warm the page cache for both
+        ours, theirs = [], []
+        for _ in range(RUNS):
+            ours.append(timed(ours_argv))
+            theirs.append(timed(theirs_argv))
+        parse = parse_seconds(sql)
+    print(f"statements: {STATEMENTS}, runs: {RUNS} each, alternating")
+    for label, samples in (
+        ("migrate-gate lint --format json", ours),
+        ("squawk --reporter json", theirs),
+    ):
+        wall = statistics.median(s.wall for s in samples)
+        cpu = statistics.median(s.cpu for s in samples)
+        print(f"{label:32} median {wall:.3f} s wall, {cpu:.3f} s CPU")
+    print(
+        f"migrate-gate parse (in process, CPU): libpg_query {parse[0] * 1000:.0f} ms "
+        f"+ JSON decode {parse[1] * 1000:.0f} ms"
+    )
+    wall_ratio = statistics.median(s.wall for s in ours) / statistics.median(s.wall for s in theirs)
+    cpu_ratio = statistics.median(s.cpu for s in ours) / statistics.median(s.cpu for s in theirs)
+    print(
+        f"ratio migrate-gate / squawk: {wall_ratio:.2f} wall (target <= 1.0), {cpu_ratio:.2f} CPU"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""The `migrate-gate-action` entrypoint: inputs -> migrate-gate subprocess -> outputs, summary,
+comment and alert on GitHub Actions and GitLab CI."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import requests
+
+from ..dburl import parse
+from ..errors import UsageError
+from ..masking import Masker
+from . import alert, comment, deps
+from .inputs import InputError, Inputs, read
+from .outputs import failed_report, outputs
+from .platform import Platform, detect
+from .run import run
+from .summary import render
+
+
+def main() -> int:
+    """Run one command as the action / component; the exit code is migrate-gate's."""
+    platform = detect()
+    try:
+        inputs = read(platform.name)
+    except InputError as error:
+        platform.error(str(error))
+        return 2
+    masker = Masker(_secrets(inputs))
+    for secret in _secrets(inputs):
+        platform.mask(secret)
+    if not inputs.working_directory.is_dir():
+        platform.error(f"working-directory {inputs.project!r} does not exist in the repository")
+        return 2
+    report, returncode, tail = _execute(platform, inputs, masker)
+    _publish(platform, inputs, masker, report, tail)
+    return returncode if returncode != 0 or report.get("status") == "success" else 1
+
+
+def _execute(
+    platform: Platform, inputs: Inputs, masker: Masker
+) -> tuple[dict[str, Any], int, list[str]]:
+    try:
+        _install_dependencies(platform, inputs)
+    except deps.SetupFailed as error:
+        return failed_report(inputs.command, str(inputs.working_directory), str(error)), 1, []
+    with platform.group(f"migrate-gate {inputs.command} ({inputs.project})"):
+        result = run(inputs, masker, sys.stdout)
+    if result.report is not None:
+        return result.report, result.returncode, result.tail
+    last = result.tail[-1] if result.tail else ""
+    message = last or f"migrate-gate exited with code {result.returncode} and printed no report"
+    return (
+        failed_report(inputs.command, str(inputs.working_directory), message),
+        (result.returncode or 1),
+        result.tail,
+    )
+
+
+def _install_dependencies(platform: Platform, inputs: Inputs) -> None:
+    if not deps.wanted(inputs.install_dependencies, os.environ):
+        return
+    for argv in deps.commands(inputs.working_directory):
+        with platform.group(f"install-dependencies: {deps.describe(argv)}"):
+            deps.install(inputs.working_directory, argv)
+
+
+def _publish(
+    platform: Platform, inputs: Inputs, masker: Masker, report: dict[str, Any], tail: list[str]
+) -> None:
+    summary = masker(render(report, tail=tail, project=inputs.project, run_url=platform.run_url()))
+    platform.publish({k: masker(v) for k, v in outputs(report).items()}, summary, report)
+    if report.get("status") != "success":
+        platform.error(masker(f"{inputs.command} {report.get('status')}: {report.get('error')}"))
+    if inputs.comment:
+        _comment(platform, inputs, summary)
+    if report.get("status") != "success" and inputs.alert_webhook:
+        _alert(platform, inputs, masker, report)
+
+
+def _comment(platform: Platform, inputs: Inputs, summary: str) -> None:
+    pull = platform.pull_request(inputs.token)
+    if pull is None:
+        platform.warning("comment: no pull/merge request or no token here; nothing posted")
+        return
+    try:
+        done = comment.post(pull, summary, f"{inputs.command} {inputs.project}")
+    except requests.RequestException as error:
+        platform.warning(f"comment not posted: {_http_error(error)}")
+        return
+    print(f"migrate-gate: comment {done}", flush=True)
+
+
+def _alert(platform: Platform, inputs: Inputs, masker: Masker, report: dict[str, Any]) -> None:
+    where = os.environ.get("GITHUB_REPOSITORY") or os.environ.get("CI_PROJECT_PATH") or ""
+    body = alert.payload(report, where=where, run_url=platform.run_url())
+    try:
+        alert.send(inputs.alert_webhook, _masked(body, masker))
+    except requests.RequestException as error:
+        platform.warning(f"alert not sent: {_http_error(error)}")
+        return
+    print("migrate-gate: alert sent", flush=True)
+
+
+def _masked(body: dict[str, Any], masker: Masker) -> dict[str, Any]:
+    return json.loads(masker(json.dumps(body)))  # type: ignore[no-any-return]
+
+
+def _http_error(error: requests.RequestException) -> str:
+    """Status and reason only: request URLs may hold a webhook's secret path."""
+    response = error.response
+    if response is not None:
+        return f"HTTP {response.status_code} {response.reason}"
+    return type(error).__name__
+
+
+def _secrets(inputs: Inputs) -> list[str]:
+    found = [inputs.token, inputs.alert_webhook]
+    if inputs.database_url:
+        try:
+            found += parse(inputs.database_url).secrets()
+        except UsageError:  # malformed: hide all of it; migrate-gate will say what is wrong
+            found.append(inputs.database_url)
+    return [secret for secret in found if secret]

@@ -1,0 +1,39 @@
+"""The job outputs every platform publishes, computed once from the report."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def outputs(report: dict[str, Any]) -> dict[str, str]:
+    """Output name -> value, for every output in the manifest."""
+    applied = list(report.get("applied") or [])
+    return {
+        "status": str(report.get("status") or "failed"),
+        "ecosystem": str(report.get("ecosystem") or ""),
+        "applied": json.dumps(applied),
+        "applied-count": str(len(applied)),
+        "rolled-back": json.dumps(list(report.get("rolled_back") or [])),
+        "current": str(report.get("current") or ""),
+        "pending-count": str(len(report.get("pending") or [])),
+        "duration-seconds": f"{float(report.get('duration_seconds') or 0):.2f}",
+        "report": json.dumps(report, indent=2),
+    }
+
+
+def failed_report(command: str, project_dir: str, error: str) -> dict[str, Any]:
+    """The report of a run that never produced one (bad input, setup failure)."""
+    return {
+        "tool": "migrate-gate",
+        "command": command,
+        "ecosystem": None,
+        "project_dir": project_dir,
+        "status": "failed",
+        "applied": [],
+        "rolled_back": [],
+        "current": None,
+        "pending": [],
+        "duration_seconds": 0.0,
+        "error": error,
+    }

@@ -1,0 +1,88 @@
+"""Run `migrate-gate <command> --json` as a subprocess: its output streams, its report is parsed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable
+from types import FrameType
+from typing import Any, NamedTuple, TextIO
+
+from ..masking import Masker
+from .inputs import Inputs
+
+
+class RunResult(NamedTuple):
+    returncode: int
+    report: dict[str, Any] | None  # None when migrate-gate printed no report (exit 2)
+    tail: list[str]  # the last lines of its output, masked: the error excerpt
+
+
+def argv(inputs: Inputs) -> list[str]:
+    """The command line; the URL travels in the environment, never on argv."""
+    args = [sys.executable, "-m", "migrate_gate", inputs.command, "--json"]
+    args += ["--project-dir", str(inputs.working_directory), "--ecosystem", inputs.ecosystem]
+    if inputs.timeout:
+        args += ["--timeout", inputs.timeout]
+    if inputs.command == "rollback":
+        args += ["--steps", inputs.steps]
+    return args
+
+
+def run(inputs: Inputs, masker: Masker, out: TextIO, *, tail_lines: int = 20) -> RunResult:
+    """Stream the tool's output (masked) to `out`; return the exit code and parsed report."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if inputs.database_url:
+        env["DATABASE_URL"] = inputs.database_url
+    process = subprocess.Popen(
+        argv(inputs), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    stdout: list[str] = []
+    reader = threading.Thread(target=lambda: stdout.append(process.stdout.read()))  # type: ignore[union-attr]
+    reader.start()
+    tail: deque[str] = deque(maxlen=tail_lines)
+    with _ForwardingSignals(process):
+        assert process.stderr is not None
+        for line in process.stderr:
+            masked = masker(line)
+            out.write(masked)
+            out.flush()
+            tail.append(masked.rstrip("\n"))
+        returncode = process.wait()
+    reader.join()
+    return RunResult(returncode, _parse(masker("".join(stdout))), list(tail))
+
+
+def _parse(text: str) -> dict[str, Any] | None:
+    try:
+        report = json.loads(text)
+    except ValueError:
+        return None
+    return report if isinstance(report, dict) else None
+
+
+class _ForwardingSignals:
+    """SIGTERM/SIGINT (a cancelled job) go to migrate-gate, which stops the tool and reports."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self._process = process
+        self._previous: dict[int, Callable[[int, FrameType | None], Any] | int | None] = {}
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for number in (signal.SIGTERM, signal.SIGINT):
+            self._previous[number] = signal.signal(number, self._forward)
+
+    def __exit__(self, *_: object) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+    def _forward(self, number: int, _frame: FrameType | None) -> None:
+        if self._process.poll() is None:
+            self._process.send_signal(number)

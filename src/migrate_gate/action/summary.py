@@ -1,0 +1,52 @@
+"""Render the Markdown summary (step summary, comment, note) from templates/summary/."""
+
+from __future__ import annotations
+
+import html
+import re
+from importlib.resources import files
+from typing import Any
+
+import jinja2
+
+TEMPLATE = "summary/report.md.j2"
+
+
+def render(report: dict[str, Any], *, tail: list[str], project: str = "", run_url: str = "") -> str:
+    """The Markdown for one report; `tail` is the masked end of the tool's output, `project`
+    the folder as the user named it."""
+    source = files("migrate_gate.templates").joinpath(TEMPLATE).read_text(encoding="utf-8")
+    env = jinja2.Environment(
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False
+    )
+    env.filters["cell"] = cell
+    text = "\n".join(tail)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return env.from_string(source).render(
+        report=_complete(report),
+        project=project or report.get("project_dir") or "",
+        tail=tail,
+        fence="`" * max(3, longest + 1),
+        run_url=run_url,
+    )
+
+
+def cell(value: object) -> str:
+    """A value safe inside a Markdown table cell and as HTML."""
+    return html.escape(" ".join(str(value).split()), quote=False).replace("|", "\\|")
+
+
+def _complete(report: dict[str, Any]) -> dict[str, Any]:
+    defaults: dict[str, Any] = {
+        "command": "",
+        "ecosystem": None,
+        "project_dir": "",
+        "status": "failed",
+        "applied": [],
+        "rolled_back": [],
+        "current": None,
+        "pending": [],
+        "duration_seconds": 0.0,
+        "error": None,
+    }
+    return {**defaults, **report}

@@ -1,0 +1,273 @@
+"""Prisma: `prisma migrate deploy`; state from the `_prisma_migrations` table; rollback
+through each migration folder's `down.sql`, since Prisma has no down migrations.
+
+The URL given to migrate-gate reaches Prisma through the environment variables the
+schema's datasource names (`url = env("DATABASE_URL")`, `directUrl`), never argv.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+from .. import db
+from ..dburl import DatabaseUrl
+from ..errors import MigrationFailed, UsageError
+from .base import Context, MigrationState, newest_first, require_tool
+
+NAME = "prisma"
+INSTALL_HINT = "npm install --save-dev prisma"
+CONFIGS = tuple(f"prisma.config.{ext}" for ext in ("ts", "mts", "cts", "js", "mjs", "cjs"))
+SCHEMAS = ("prisma/schema.prisma", "schema.prisma")
+TABLE = "_prisma_migrations"
+_LOCAL_BIN = ("node_modules/.bin/prisma",)
+_CONFIG_SCHEMA = re.compile(r"""\bschema\s*:\s*["'`]([^"'`]+)["'`]""")
+_CONFIG_MIGRATIONS = re.compile(r"""\bmigrations\s*:\s*\{[^}]*?\bpath\s*:\s*["'`]([^"'`]+)["'`]""")
+_DATASOURCE = re.compile(r"\bdatasource\s+\w+\s*\{([^}]*)\}")
+_URL_SETTING = re.compile(r"^\s*(url|directUrl)\s*=\s*(.+?)\s*$", re.MULTILINE)
+_ENV_CALL = re.compile(r"""^env\(\s*["']([^"']+)["']\s*\)$""")
+_SAFE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$-]*$")
+# URL parameters libpq understands; Prisma's own (schema, connection_limit, ...) are not.
+_LIBPQ_PARAMS = {"sslmode", "sslcert", "sslkey", "sslrootcert", "application_name", "options"}
+
+
+def detect(directory: Path) -> list[str]:
+    """prisma.config.*, a package.json naming a schema, prisma/schema.prisma."""
+    evidence = [name for name in CONFIGS if (directory / name).is_file()]
+    if _package_json_schema(directory):
+        evidence.append("package.json")
+    if (directory / SCHEMAS[0]).is_file():
+        evidence.append(SCHEMAS[0])
+    return evidence
+
+
+def check(ctx: Context) -> None:
+    if not detect(ctx.project_dir):
+        raise UsageError(
+            f"no Prisma project (prisma/schema.prisma, prisma.config.ts) in {ctx.project_dir}"
+        )
+    _binary(ctx)
+    if shutil.which("node") is None:
+        raise UsageError("node is not on PATH: install Node.js to run prisma")
+    database = ctx.require_database()
+    if database.kind not in ("postgresql", "sqlite"):
+        raise UsageError(f"migrate-gate runs Prisma on PostgreSQL and SQLite, not {database.kind}")
+    _table(database)
+    _tool_env(ctx)
+
+
+def read_state(ctx: Context) -> MigrationState:
+    database = ctx.require_database()
+    rows = db.query(
+        _queryable(database),
+        ctx.project_dir,
+        f"SELECT migration_name FROM {_table(database)} WHERE finished_at IS NOT NULL "
+        "AND rolled_back_at IS NULL ORDER BY started_at, migration_name",
+    )
+    applied = list(dict.fromkeys(row[0] for row in rows or []))
+    done = set(applied)
+    return MigrationState(applied, [m for m in _local_migrations(ctx) if m not in done])
+
+
+def migrate(ctx: Context, *, target: str | None = None) -> None:
+    if target is not None:
+        raise UsageError(
+            "prisma migrate deploy applies every pending migration; it cannot stop at a target"
+        )
+    ok, output = _prisma(ctx, "migrate", "deploy")
+    if not ok:
+        failed = _failed_migration(ctx)
+        where = f" in migration {failed}" if failed else ""
+        raise MigrationFailed(f"prisma migrate deploy failed{where}: {_reason(output)}")
+
+
+def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
+    """Run each migration's down.sql with `prisma db execute`, then forget it was applied."""
+    names = newest_first(state, steps)
+    folder = _migrations_dir(ctx.project_dir)
+    for name in names:  # all down.sql files exist, or nothing runs
+        if not (folder / name / "down.sql").is_file():
+            raise MigrationFailed(_no_down_sql(ctx.project_dir, folder / name))
+    for name in names:
+        down = folder / name / "down.sql"
+        ok, output = _prisma(ctx, "db", "execute", "--file", str(down))
+        if not ok:
+            raise MigrationFailed(f"down.sql of {name} failed: {_reason(output)}")
+        _forget(ctx, name)
+
+
+def _no_down_sql(project_dir: Path, migration: Path) -> str:
+    relative = migration.relative_to(project_dir).as_posix()
+    folder = migration.parent.relative_to(project_dir).as_posix()
+    return (
+        f"cannot roll back {migration.name}: Prisma has no down migrations and {relative}/"
+        f"down.sql does not exist. Create it with Prisma's diff: copy {folder} to /tmp/before "
+        f"without {migration.name}, then run npx prisma migrate diff --from-migrations {folder} "
+        "--to-migrations /tmp/before --shadow-database-url <scratch database URL> "
+        f"--script > {relative}/down.sql"
+    )
+
+
+def _forget(ctx: Context, name: str) -> None:
+    """Delete the migration's rows from _prisma_migrations, as if it had never been applied.
+
+    `prisma migrate resolve --rolled-back` is not an option: it accepts only a *failed*
+    migration (Prisma's docs: "Using it with a successful migration results in an error"),
+    and on machines without Prisma's native engine it does not run at all. Setting
+    rolled_back_at by hand is not enough either: `migrate deploy` re-applies such a migration
+    but `migrate status` still counts it as applied. Without its rows, every Prisma command
+    sees the migration as pending again, exactly as before it was applied.
+    """
+    database = ctx.require_database()
+    sql = f"DELETE FROM {_table(database)} WHERE migration_name = "
+    if database.is_sqlite:
+        connection = sqlite3.connect(database.sqlite_path(ctx.project_dir))
+        try:
+            with connection:
+                connection.execute(sql + "?", (name,))
+        finally:
+            connection.close()
+        return
+    with db.connect_postgresql(_queryable(database)) as connection:
+        connection.execute(sql + "%s", (name,))
+
+
+def _prisma(ctx: Context, *args: str) -> tuple[bool, str]:
+    schema = str(_schema(ctx.project_dir))
+    result = ctx.run(
+        [_binary(ctx), *args, "--schema", schema],
+        env=_tool_env(ctx),
+        label=" ".join(["prisma", *(_relative(arg, ctx.project_dir) for arg in args)]),
+    )
+    return result.ok, result.output
+
+
+def _relative(arg: str, project_dir: Path) -> str:
+    path = Path(arg)
+    return path.relative_to(project_dir).as_posix() if path.is_relative_to(project_dir) else arg
+
+
+def _failed_migration(ctx: Context) -> str | None:
+    """The migration Prisma recorded as started but not finished (the one that failed)."""
+    database = ctx.require_database()
+    rows = db.query(
+        _queryable(database),
+        ctx.project_dir,
+        f"SELECT migration_name FROM {_table(database)} WHERE finished_at IS NULL "
+        "AND rolled_back_at IS NULL ORDER BY started_at DESC",
+    )
+    return str(rows[0][0]) if rows else None
+
+
+def _reason(output: str) -> str:
+    """The database's error from Prisma's output, else its first `Error:` line, else the last."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    for index, line in enumerate(lines[:-1]):
+        if line == "Database error:":
+            return lines[index + 1]
+    for index, line in enumerate(lines):
+        if line.startswith("Error:"):
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            detail = "" if not following or following[0].isdigit() else f" {following}"
+            return f"{line.removeprefix('Error:').strip()}:{detail}".rstrip(":")
+    return lines[-1] if lines else "no output"
+
+
+def _binary(ctx: Context) -> str:
+    return require_tool(ctx.project_dir, "prisma", INSTALL_HINT, _LOCAL_BIN)
+
+
+def _tool_env(ctx: Context) -> dict[str, str]:
+    """The URL under every variable the datasource reads (DATABASE_URL at least)."""
+    database = ctx.require_database()
+    url = f"file:{database.sqlite_path(ctx.project_dir)}" if database.is_sqlite else database.url()
+    return {name: url for name in ["DATABASE_URL", *_url_variables(_schema(ctx.project_dir))]}
+
+
+def _url_variables(schema: Path) -> list[str]:
+    """Names of the env() calls in the datasource's url and directUrl."""
+    files = sorted(schema.rglob("*.prisma")) if schema.is_dir() else [schema]
+    names = []
+    for path in files:
+        for block in _DATASOURCE.findall(path.read_text(encoding="utf-8")):
+            for setting, value in _URL_SETTING.findall(block):
+                call = _ENV_CALL.match(value)
+                if call is None:
+                    raise UsageError(
+                        f'{path.name}: the datasource\'s {setting} is not env("..."), so the '
+                        "database given to migrate-gate cannot reach Prisma: use "
+                        f'{setting} = env("DATABASE_URL")'
+                    )
+                names.append(call[1])
+    return names
+
+
+def _schema(project_dir: Path) -> Path:
+    """The schema file (or folder) Prisma reads: prisma.config, package.json, the defaults."""
+    for config in CONFIGS:
+        path = project_dir / config
+        match = _CONFIG_SCHEMA.search(path.read_text(encoding="utf-8")) if path.is_file() else None
+        if match:
+            return _existing(project_dir / match[1], config)
+    configured = _package_json_schema(project_dir)
+    if configured:
+        return _existing(project_dir / configured, "package.json")
+    for default in SCHEMAS:
+        if (project_dir / default).exists():
+            return project_dir / default
+    raise UsageError(f"no Prisma schema in {project_dir}: expected {SCHEMAS[0]}")
+
+
+def _existing(path: Path, named_in: str) -> Path:
+    if not path.exists():
+        raise UsageError(f"{named_in} names the Prisma schema {path}, which does not exist")
+    return path
+
+
+def _migrations_dir(project_dir: Path) -> Path:
+    for config in CONFIGS:
+        path = project_dir / config
+        match = _CONFIG_MIGRATIONS.search(path.read_text("utf-8")) if path.is_file() else None
+        if match:
+            return project_dir / match[1]
+    schema = _schema(project_dir)
+    return (schema if schema.is_dir() else schema.parent) / "migrations"
+
+
+def _local_migrations(ctx: Context) -> list[str]:
+    """Migration folders (those holding migration.sql), in Prisma's order: by name."""
+    folder = _migrations_dir(ctx.project_dir)
+    if not folder.is_dir():
+        return []
+    return sorted(p.parent.name for p in folder.glob("*/migration.sql"))
+
+
+def _package_json_schema(directory: Path) -> str | None:
+    try:
+        data = json.loads((directory / "package.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    prisma = data.get("prisma") if isinstance(data, dict) else None
+    schema = prisma.get("schema") if isinstance(prisma, dict) else None
+    return schema if isinstance(schema, str) else None
+
+
+def _queryable(database: DatabaseUrl) -> DatabaseUrl:
+    """The URL without Prisma's own parameters, which psycopg would reject."""
+    return dataclasses.replace(
+        database, query=tuple((k, v) for k, v in database.query if k in _LIBPQ_PARAMS)
+    )
+
+
+def _table(database: DatabaseUrl) -> str:
+    """_prisma_migrations, in the PostgreSQL schema the URL's `?schema=` names."""
+    schema = dict(database.query).get("schema")
+    if database.is_sqlite or not schema:
+        return TABLE
+    if not _SAFE_NAME.match(schema):
+        raise UsageError(f"the URL's schema parameter {schema!r} is not a plain schema name")
+    return f'"{schema}".{TABLE}'

@@ -1,0 +1,190 @@
+"""`migrate-gate lint [PATH ...]`: its options, and the run from arguments to exit code.
+
+The lead's cli.py adds the subcommand with add_arguments() and calls run(); exit 1
+when a finding at or above --fail-on remains, 0 otherwise; UsageError (exit 2) for bad
+input, raised before anything is linted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from ..errors import MigrationFailed, UsageError
+from .model import Finding, Source, rank
+
+if TYPE_CHECKING:
+    from ..ecosystems.base import Context
+    from ..report import Report
+
+FORMAT_NAMES = ("text", "json", "github", "gitlab", "sarif")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `migrate-gate lint`."""
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="SQL files or folders to lint (default: the SQL the project's migrations run)",
+    )
+    parser.add_argument("--project-dir", default=".", help="the project's folder (default: .)")
+    parser.add_argument(
+        "--ecosystem", default="auto", help="alembic, goose, prisma, ... (default: detect)"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="for tools that render SQL from a database URL (default: $DATABASE_URL)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as one JSON document")
+    parser.add_argument(
+        "--format", choices=FORMAT_NAMES, default="text", help="findings format (default: text)"
+    )
+    parser.add_argument("--output", metavar="FILE", help="write the --format output to FILE")
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="warning",
+        help="exit 1 when a finding of this severity or above remains (default: warning)",
+    )
+    parser.add_argument(
+        "--allow-destructive",
+        action="store_true",
+        help="report data-deleting statements (MG008) as warnings instead of errors",
+    )
+    parser.add_argument(
+        "--since", metavar="REF", help="lint only migrations changed since this git ref"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Lint, print or write the findings, return the exit code."""
+    from .config import load
+    from .engine import Options, lint
+    from .formats import FORMATS
+
+    started = time.monotonic()
+    project_dir = _project_dir(args.project_dir)
+    if args.json and args.format != "text" and not args.output:
+        raise UsageError("--json and --format both print to stdout: add --output FILE")
+    config = load(project_dir)
+    changed = _changed(args.since, project_dir)
+    options = Options(
+        ignore=config.ignore,
+        allow_destructive=args.allow_destructive or config.allow_destructive,
+    )
+    outcome = _Outcome(project_dir, started)
+    try:
+        outcome.ecosystem, sources = _sources(args, project_dir)
+        # lint everything, so state carried across files stays right; report changed files only
+        outcome.findings = [f for f in lint(sources, options) if _kept(f, changed)]
+    except MigrationFailed as error:
+        outcome.error = str(error)
+    outcome.judge(args.fail_on)
+    rendered = FORMATS[args.format](outcome.findings)
+    if args.output:
+        Path(args.output).write_text(rendered, encoding="utf-8")
+    elif not args.json:
+        sys.stdout.write(rendered)
+    if args.json:
+        print(outcome.report().to_json())
+    if outcome.error and (args.output or args.format != "text"):
+        print(f"migrate-gate lint: {outcome.error}", file=sys.stderr)
+    return 1 if outcome.error else 0
+
+
+class _Outcome:
+    """What the run found; the Report is only built for --json (its import costs start-up)."""
+
+    def __init__(self, project_dir: Path, started: float) -> None:
+        self.project_dir, self.started = project_dir, started
+        self.ecosystem: str | None = None
+        self.findings: list[Finding] = []
+        self.error: str | None = None
+
+    def judge(self, fail_on: str) -> None:
+        from .formats import summary
+
+        failing = [f for f in self.findings if rank(f.severity) >= rank(fail_on)]
+        if failing and self.error is None:
+            self.error = (
+                f"{len(failing)} finding(s) at or above {fail_on}: {summary(self.findings)}"
+            )
+
+    def report(self) -> Report:
+        from ..report import Report
+
+        report = Report(command="lint", ecosystem=self.ecosystem, project_dir=str(self.project_dir))
+        if self.error:
+            report.fail(self.error)
+        report.duration_seconds = round(time.monotonic() - self.started, 3)
+        report.extra["findings"] = [f.to_dict() for f in self.findings]
+        return report
+
+
+def _project_dir(raw: str) -> Path:
+    directory = Path(raw).resolve()
+    if not directory.is_dir():
+        raise UsageError(f"project folder {raw!r} does not exist: check --project-dir")
+    return directory
+
+
+def _sources(args: argparse.Namespace, project_dir: Path) -> tuple[str | None, list[Source]]:
+    from . import sources
+
+    if args.paths:
+        return None, sources.for_paths(args.paths)
+    from ..detect import choose_ecosystem
+
+    ecosystem = choose_ecosystem(project_dir, args.ecosystem)
+    return ecosystem, sources.for_project(ecosystem, _context(args, project_dir))
+
+
+def _context(args: argparse.Namespace, project_dir: Path) -> Context:
+    from ..dburl import parse
+    from ..ecosystems.base import Context
+    from ..masking import Masker
+    from ..runner import Runner
+
+    raw = args.database_url or os.environ.get("DATABASE_URL")
+    database = parse(raw) if raw else None
+    masker = Masker(database.secrets() if database else ())
+    return Context(project_dir=project_dir, database=database, runner=Runner(masker=masker))
+
+
+def _changed(ref: str | None, project_dir: Path) -> set[Path] | None:
+    """Files changed since --since REF (None: no filter), checked before anything runs."""
+    if not ref:
+        return None
+    from .since import changed_files
+
+    return changed_files(ref, project_dir)
+
+
+def _kept(finding: Finding, changed: set[Path] | None) -> bool:
+    return changed is None or Path(finding.file).resolve() in changed
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m migrate_gate.lint.command`: the command on its own (the CLI wires run())."""
+    parser = _Parser(prog="migrate-gate lint")
+    add_arguments(parser)
+    try:
+        return run(parser.parse_args(argv))
+    except UsageError as error:
+        print(f"migrate-gate lint: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

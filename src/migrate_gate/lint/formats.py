@@ -1,0 +1,149 @@
+"""Findings as text, JSON, GitHub workflow commands, GitLab Code Quality or SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from .. import __version__
+from .model import Finding
+from .rules import RULES
+
+# GitLab Code Quality severities: info, minor, major, critical, blocker.
+GITLAB_SEVERITY = {"error": "critical", "warning": "major"}
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def text(findings: Sequence[Finding]) -> str:
+    """One block per finding (`file:line: RULE name (severity): message` + fix), then a total."""
+    lines = []
+    for f in findings:
+        lines.append(f"{f.file}:{f.line}: {f.rule} {f.name} ({f.severity}): {f.message}")
+        lines.append(f"    fix: {f.fix}")
+    lines.append(summary(findings))
+    return "\n".join(lines) + "\n"
+
+
+def summary(findings: Sequence[Finding]) -> str:
+    if not findings:
+        return "no findings"
+    counts = Counter(f.severity for f in findings)
+    files = len({f.file for f in findings})
+    return (
+        f"{len(findings)} finding(s): {counts['error']} error(s), {counts['warning']} "
+        f"warning(s) in {files} file(s)"
+    )
+
+
+def json_(findings: Sequence[Finding]) -> str:
+    """{"findings": [...]} on one line (json's fast C encoder only runs without indent)."""
+    return json.dumps({"findings": [f.to_dict() for f in findings]}) + "\n"
+
+
+def github(findings: Sequence[Finding]) -> str:
+    """GitHub Actions workflow commands: `::error file=…,line=…,title=…::message`."""
+    return "".join(_annotation(f) for f in findings)
+
+
+def _annotation(f: Finding) -> str:
+    title = _property(f"{f.rule} {f.name}")
+    body = _data(f"{f.message}\nfix: {f.fix}")
+    return f"::{f.severity} file={_property(f.file)},line={f.line},title={title}::{body}\n"
+
+
+def _data(value: str) -> str:
+    # GitHub's escaping (actions/toolkit command.ts): % first, so escapes are not re-escaped
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(value: str) -> str:
+    return _data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def gitlab(findings: Sequence[Finding]) -> str:
+    """GitLab Code Quality: a JSON array for `artifacts: reports: codequality`."""
+    issues = [
+        {
+            "description": f"{f.message}. Fix: {f.fix}",
+            "check_name": f"{f.rule} {f.name}",
+            "fingerprint": fingerprint,
+            "severity": GITLAB_SEVERITY[f.severity],
+            "location": {"path": f.file, "lines": {"begin": f.line}},
+        }
+        for f, fingerprint in zip(findings, fingerprints(findings), strict=True)
+    ]
+    return json.dumps(issues) + "\n"
+
+
+def fingerprints(findings: Sequence[Finding]) -> list[str]:
+    """Stable ids: file, rule and the statement's SQL (not its line, which moves with edits)."""
+    import hashlib
+
+    seen: Counter[str] = Counter()
+    result = []
+    for f in findings:
+        body = " ".join(f.statement.split()) or f"line {f.line}"
+        key = f"{f.file}\0{f.rule}\0{body}\0{f.message}"
+        seen[key] += 1
+        result.append(hashlib.sha256(f"{key}\0{seen[key]}".encode()).hexdigest()[:32])
+    return result
+
+
+def sarif(findings: Sequence[Finding]) -> str:
+    """SARIF 2.1.0 (GitHub code scanning and other SARIF consumers)."""
+    index = {rule.id: i for i, rule in enumerate(RULES)}
+    results = [
+        {
+            "ruleId": f.rule,
+            "ruleIndex": index[f.rule],
+            "level": f.severity,
+            "message": {"text": f"{f.message}. Fix: {f.fix}"},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(f.file)},
+                        "region": {"startLine": f.line},
+                    }
+                }
+            ],
+            "partialFingerprints": {"migrateGate/v1": fingerprint},
+        }
+        for f, fingerprint in zip(findings, fingerprints(findings), strict=True)
+    ]
+    driver = {
+        "name": "migrate-gate",
+        "version": __version__,
+        "rules": [
+            {
+                "id": rule.id,
+                "name": rule.name,
+                "shortDescription": {"text": rule.summary},
+                "fullDescription": {"text": rule.doc.split("\n\n", 1)[0].replace("\n", " ")},
+                "help": {"text": rule.doc},
+                "defaultConfiguration": {"level": rule.severity},
+            }
+            for rule in RULES
+        ],
+    }
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": driver}, "results": results}],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _uri(path: str) -> str:
+    from urllib.parse import quote
+
+    return ("file://" if path.startswith("/") else "") + quote(path)
+
+
+FORMATS: dict[str, Callable[[Sequence[Finding]], str]] = {
+    "text": text,
+    "json": json_,
+    "github": github,
+    "gitlab": gitlab,
+    "sarif": sarif,
+}

@@ -1,0 +1,149 @@
+"""The SQL each migration of a project will run, per ecosystem, as lint Sources.
+
+File-based tools are read directly (Prisma's migration.sql, goose's Up sections);
+Alembic renders its SQL offline (`alembic upgrade head --sql`) through the project's
+own interpreter, with no database. Django, Knex and Rails are not supported yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import UsageError
+from .model import Source, Transaction
+
+if TYPE_CHECKING:  # importing the ecosystems costs start-up time that PATH mode never needs
+    from ..ecosystems.base import Context
+
+_GOOSE = "+goose"
+
+
+def display(path: Path) -> str:
+    """The path as findings show it: relative to the working folder when inside it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def for_paths(paths: list[str]) -> list[Source]:
+    """Sources for SQL files (folders: every *.sql below, sorted) given on the command line."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(path.rglob("*.sql")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {raw}")
+    return [file_source(path) for path in files]
+
+
+def file_source(path: Path) -> Source:
+    """One SQL file, read the way its tool runs it (goose Up section, Prisma transaction)."""
+    text = _read(path)
+    if _GOOSE in text and any(_goose_directive(line) == "UP" for line in text.splitlines()):
+        up, transaction = goose_up(text)
+        return Source(display(path), up, transaction)
+    if path.name == "migration.sql" and path.parent.parent.name == "migrations":
+        return Source(display(path), text, "multi")
+    return Source(display(path), text)
+
+
+def for_project(ecosystem: str, ctx: Context) -> list[Source]:
+    """Sources for every migration of the project, oldest first."""
+    extractor = EXTRACTORS.get(ecosystem)
+    if extractor is None:
+        supported = ", ".join(EXTRACTORS)
+        raise UsageError(
+            f"lint cannot read the SQL of {ecosystem} migrations yet (supported: {supported}); "
+            "pass the SQL files to lint as PATH arguments"
+        )
+    return extractor(ctx)
+
+
+def prisma(ctx: Context) -> list[Source]:
+    """<migrations>/<name>/migration.sql, in folder-name order (Prisma's order)."""
+    from ..ecosystems import prisma as tool
+
+    folder = tool._migrations_dir(ctx.project_dir)  # prisma.config's migrations.path, or default
+    files = sorted(folder.glob("*/migration.sql"))
+    if not files:
+        raise UsageError(f"no Prisma migrations in {folder}: expected <name>/migration.sql files")
+    return [Source(display(path), _read(path), "multi") for path in files]
+
+
+def goose(ctx: Context) -> list[Source]:
+    """The Up section of each goose .sql migration, in version order (Go migrations skipped)."""
+    from ..ecosystems import goose as tool
+
+    folder = tool._migrations_dir(ctx.project_dir)
+    if folder is None:
+        raise UsageError(f"no goose migrations in {ctx.project_dir}: set {tool.DIR_ENV}")
+    files = [p for p in tool._migrations(folder) if p.suffix == ".sql"]
+    files.sort(key=lambda p: int(p.name.split("_", 1)[0]))
+    return [file_source(path) for path in files]
+
+
+def goose_up(text: str) -> tuple[str, Transaction]:
+    """The Up section (other lines blanked, so lines keep their numbers) and the transaction."""
+    kept: list[str] = []
+    section = None
+    transaction: Transaction = "always"
+    for line in text.splitlines():
+        directive = _goose_directive(line)
+        if directive in ("UP", "DOWN"):
+            section = directive
+        elif directive == "NO TRANSACTION":
+            transaction = "none"
+        kept.append(line if section == "UP" else "")
+    return "\n".join(kept) + "\n", transaction
+
+
+def _goose_directive(line: str) -> str | None:
+    """`-- +goose Up` -> "UP"; None for any other line (goose reads annotations by line)."""
+    stripped = line.strip()
+    if not stripped.startswith("--"):
+        return None
+    rest = stripped[2:].strip()
+    return rest[len(_GOOSE) :].strip().upper() if rest.startswith(_GOOSE) else None
+
+
+def alembic(ctx: Context) -> list[Source]:
+    """`alembic upgrade head --sql`, cut at Alembic's `-- Running upgrade A -> B` markers."""
+    from . import alembic_sql
+
+    scripts, sql = alembic_sql.render(ctx)
+    return list(_alembic_sources(ctx.project_dir, scripts, sql))
+
+
+def _alembic_sources(project_dir: Path, scripts: dict[str, Path], sql: str) -> Iterator[Source]:
+    name = display(project_dir / "alembic.ini")  # the prelude: BEGIN, alembic_version
+    chunk: list[str] = []
+    for line in sql.splitlines():
+        marker, _, step = line.partition("-- Running upgrade ")
+        if not marker and " -> " in step:
+            yield Source(name, "\n".join(chunk) + "\n", sql_lines=False, chained=True)
+            revision = step.split(" -> ", 1)[1].split(",")[0].strip()
+            name = display(scripts[revision]) if revision in scripts else f"revision {revision}"
+            chunk = []
+        chunk.append(line)
+    yield Source(name, "\n".join(chunk) + "\n", sql_lines=False, chained=True)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {path}: {error}") from None
+
+
+EXTRACTORS: dict[str, Callable[[Context], list[Source]]] = {
+    "alembic": alembic,
+    "goose": goose,
+    "prisma": prisma,
+}

@@ -1,0 +1,52 @@
+"""Every rule against its YAML cases (tests/lint/cases/<RULE>.yml): SQL that must pass,
+SQL that must fail — one parametrised test, so a new rule is one .py and one .yml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from migrate_gate.lint.engine import Options, lint
+from migrate_gate.lint.model import Source
+from migrate_gate.lint.rules import BY_ID, RULES
+
+CASES = Path(__file__).parent / "cases"
+
+
+def _cases() -> list[Any]:
+    params = []
+    for path in sorted(CASES.glob("*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for case in document["cases"]:
+            params.append(pytest.param(document["rule"], case, id=f"{path.stem}-{case['name']}"))
+    return params
+
+
+@pytest.mark.parametrize(("rule", "case"), _cases())
+def test_rule_case(rule: str, case: dict[str, Any]) -> None:
+    sql = case.get("fail", case.get("pass"))
+    source = Source("case.sql", sql, case.get("transaction", "none"))
+    options = Options(allow_destructive=case.get("allow_destructive", False))
+    found = [f for f in lint([source], options) if f.rule == rule]
+    if "pass" in case:
+        assert found == [], [f.message for f in found]
+        return
+    assert found, f"{rule} did not fire"
+    if "lines" in case:
+        assert [f.line for f in found] == case["lines"]
+    if "severity" in case:
+        assert {f.severity for f in found} == {case["severity"]}
+    assert all(f.message and f.fix for f in found)
+
+
+def test_every_rule_has_cases_and_a_documented_fix() -> None:
+    """A rule without cases, or without its anti-pattern and fix as SQL, is unfinished."""
+    with_cases = {path.stem for path in CASES.glob("*.yml")}
+    assert with_cases == set(BY_ID)
+    for rule in RULES:
+        assert "Anti-pattern:" in rule.doc and "Fix" in rule.doc, rule.id
+        assert rule.doc.startswith(f"{rule.id} {rule.name}:"), rule.id
+    assert [r.id for r in RULES] == sorted(BY_ID)
