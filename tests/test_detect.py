@@ -59,3 +59,19 @@ def test_root_project_path_is_dot(tmp_path: Path) -> None:
 def test_detect_empty_tree(tmp_path: Path) -> None:
     result = run_cli("detect", "--json", "--project-dir", str(tmp_path))
     assert (result.returncode, json.loads(result.stdout)) == (0, {"projects": []})
+
+
+def test_monorepo_with_all_six_ecosystems(tmp_path: Path) -> None:
+    """One real fixture project per ecosystem, side by side: detect lists all six."""
+    for name in ("alembic", "django", "goose", "knex", "prisma", "rails"):
+        copy_project(name, tmp_path / "services")
+    result = run_cli("detect", "--json", "--project-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    projects = {p["ecosystem"]: p for p in json.loads(result.stdout)["projects"]}
+    assert set(projects) == {"alembic", "django", "goose", "knex", "prisma", "rails"}
+    for name, project in projects.items():
+        assert project["path"] == f"services/{name}"
+        assert project["evidence"], f"{name} listed without evidence"
+    assert "knexfile.js" in projects["knex"]["evidence"]
+    assert "prisma/schema.prisma" in projects["prisma"]["evidence"]
+    assert "bin/rails" in projects["rails"]["evidence"]
