@@ -75,3 +75,19 @@ def test_monorepo_with_all_six_ecosystems(tmp_path: Path) -> None:
     assert "knexfile.js" in projects["knex"]["evidence"]
     assert "prisma/schema.prisma" in projects["prisma"]["evidence"]
     assert "bin/rails" in projects["rails"]["evidence"]
+
+
+def test_alembic_in_a_folder_whose_name_has_a_colon(tmp_path: Path) -> None:
+    """%(here)s expands to a path with ': ' in it; that is a folder, not a package resource."""
+    alembic_project(tmp_path / "a: b")
+    (tmp_path / "a: b" / "alembic.ini").write_text(
+        "[alembic]\nscript_location = %(here)s/migrations\n"
+    )
+    [project] = detect_folder(tmp_path / "a: b")
+    assert project.evidence == ["alembic.ini", "migrations/env.py"]
+
+
+def test_gitlab_ci_local_build_copies_are_not_projects(tmp_path: Path) -> None:
+    alembic_project(tmp_path)
+    alembic_project(tmp_path / ".gitlab-ci-local" / "builds" / "job")
+    assert [p.path for p in detect_tree(tmp_path)] == ["."]

@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                 default=1,
                 help="how many of the most recently applied migrations to revert (default: 1)",
             )
+    _add_scaffold(commands)
     _add_lint(commands)
     return parser
 
@@ -65,6 +66,16 @@ def _add_lint(commands: argparse._SubParsersAction[_Parser]) -> None:
 
     summary = "find lock-unsafe and destructive SQL in migrations"
     sub = commands.add_parser("lint", help=summary, description=summary)
+    _add_version(sub)
+    add_arguments(sub)
+
+
+def _add_scaffold(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """`scaffold`: its options live in the scaffold package."""
+    from .scaffold import add_arguments
+
+    help_text = "write the CI pipeline that tests, migrates, then deploys"
+    sub = commands.add_parser("scaffold", help=help_text, description=help_text)
     _add_version(sub)
     add_arguments(sub)
 
@@ -138,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace, masker: Masker) -> int:
     if args.command == "detect":
         return _detect(args)
+    if args.command == "scaffold":
+        from .scaffold import run
+
+        return run(args)
     if args.command == "lint":
         from .lint.command import run as run_lint
 

@@ -22,6 +22,7 @@ SKIP_DIRS = frozenset(
         "venv",
         "env",
         ".env",
+        ".gitlab-ci-local",
         "__pycache__",
         ".tox",
         ".nox",

@@ -140,7 +140,7 @@ def _option(directory: Path, name: str) -> str | None:
 
 def _script_location(directory: Path) -> Path | None:
     location = _option(directory, "script_location")
-    if not location or ":" in location:
+    if not location or (":" in location and not Path(location).is_absolute()):
         return None  # package resources ("pkg:path") are not looked into
     return (directory / location).resolve()
 
