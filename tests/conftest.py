@@ -3,14 +3,12 @@ password the tests then hunt for in every output."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import psycopg
 import pytest
-from helpers import ADMIN_URL
+from helpers import ADMIN_URL, PgDatabase
 
 
 @pytest.fixture(scope="session")
@@ -22,24 +20,6 @@ def pg_admin() -> Iterator[psycopg.Connection]:  # type: ignore[type-arg]
         pytest.fail(f"PostgreSQL for the tests is not reachable ({error}); run `make setup`")
     yield connection
     connection.close()
-
-
-class PgDatabase:
-    """A throwaway database: `url` (with the password), `password`, `name`."""
-
-    def __init__(self, admin: psycopg.Connection) -> None:  # type: ignore[type-arg]
-        token = secrets.token_hex(6)
-        self.name = f"mg_{token}"
-        self.password = f"Pw{secrets.token_hex(12)}"
-        admin.execute(f"create role {self.name} login createdb password '{self.password}'")
-        admin.execute(f"create database {self.name} owner {self.name}")
-        host = urlsplit(ADMIN_URL)
-        address = f"{host.hostname}:{host.port or 5432}"
-        self.url = f"postgresql://{self.name}:{self.password}@{address}/{self.name}"
-
-    def drop(self, admin: psycopg.Connection) -> None:  # type: ignore[type-arg]
-        admin.execute(f"drop database if exists {self.name} with (force)")
-        admin.execute(f"drop role if exists {self.name}")
 
 
 @pytest.fixture

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 import psycopg
 
@@ -98,3 +100,21 @@ def sqlite_tables(path: Path) -> set[str]:
 
 def sqlite_columns(path: Path, table: str) -> set[str]:
     return {row[1] for row in sqlite_rows(path, f"pragma table_info({table})")}
+
+
+class PgDatabase:
+    """A throwaway database: `url` (with the password), `password`, `name`."""
+
+    def __init__(self, admin: psycopg.Connection) -> None:  # type: ignore[type-arg]
+        token = secrets.token_hex(6)
+        self.name = f"mg_{token}"
+        self.password = f"Pw{secrets.token_hex(12)}"
+        admin.execute(f"create role {self.name} login createdb password '{self.password}'")
+        admin.execute(f"create database {self.name} owner {self.name}")
+        host = urlsplit(ADMIN_URL)
+        address = f"{host.hostname}:{host.port or 5432}"
+        self.url = f"postgresql://{self.name}:{self.password}@{address}/{self.name}"
+
+    def drop(self, admin: psycopg.Connection) -> None:  # type: ignore[type-arg]
+        admin.execute(f"drop database if exists {self.name} with (force)")
+        admin.execute(f"drop role if exists {self.name}")

@@ -7,13 +7,14 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .errors import UsageError
 from .masking import Masker
-from .report import Report
+
+if TYPE_CHECKING:  # the report module (dataclasses) is imported only by commands that report
+    from .report import Report
 
 PROG = "migrate-gate"
 
@@ -45,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=summary, description=summary)
         _add_run_options(sub)
         if name == "verify":
-            from .verify.command import add_arguments
+            from .verify.options import add_arguments
 
             add_arguments(sub)
         if name == "rollback":
@@ -171,8 +172,9 @@ def _dispatch(args: argparse.Namespace, masker: Masker) -> int:
 
 def _detect(args: argparse.Namespace) -> int:
     from .detect import detect_tree
+    from .folders import project_folder
 
-    root = _existing_dir(args.project_dir)
+    root = project_folder(args.project_dir)
     projects = detect_tree(root)
     if args.json:
         print(json.dumps({"projects": [p.to_dict() for p in projects]}, indent=2))
@@ -182,13 +184,6 @@ def _detect(args: argparse.Namespace) -> int:
         for project in projects:
             print(f"{project.ecosystem:8} {project.path:30} {', '.join(project.evidence)}")
     return 0
-
-
-def _existing_dir(path: str) -> Path:
-    directory = Path(path).resolve()
-    if not directory.is_dir():
-        raise UsageError(f"project folder {path!r} does not exist: check --project-dir")
-    return directory
 
 
 def _print_report(report: Report, *, as_json: bool, masker: Masker) -> None:

@@ -6,12 +6,12 @@ import argparse
 import os
 import sys
 
-from .cli import _existing_dir
 from .dburl import NO_DATABASE, DatabaseUrl, parse
 from .detect import choose_ecosystem
 from .ecosystems import ECOSYSTEMS
 from .ecosystems.base import Context
 from .errors import UsageError
+from .folders import project_folder
 from .masking import Masker
 from .operations import execute
 from .report import Report
@@ -28,7 +28,7 @@ def resolve_database(raw: str | None) -> DatabaseUrl:
 
 def build_context(args: argparse.Namespace, masker: Masker) -> tuple[str, Context]:
     """Everything checked before anything runs: folder, URL, ecosystem, tool."""
-    project_dir = _existing_dir(args.project_dir)
+    project_dir = project_folder(args.project_dir)
     ecosystem = choose_ecosystem(project_dir, args.ecosystem)
     database = resolve_database(args.database_url)
     masker.add(database.secrets())

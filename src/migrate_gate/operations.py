@@ -14,8 +14,6 @@ from .ecosystems.base import Context, Ecosystem, MigrationState
 from .errors import Cancelled, MigrationFailed
 from .report import CANCELLED, Report
 
-COMMANDS = ("status", "migrate", "rollback")
-
 
 def execute(command: str, ecosystem_name: str, ctx: Context, *, steps: int = 1) -> Report:
     """Run `command` on the project and return its report (never raises MigrationFailed)."""

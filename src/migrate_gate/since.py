@@ -1,24 +1,31 @@
-"""`--since REF`: which migrations a change added, from git."""
+"""`--since REF`: what a branch added or changed since a git ref, and which migrations that is."""
 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import UsageError
 
 
-def added_files(project_dir: Path, ref: str) -> list[Path]:
-    """Files added or changed since `ref` (merge base with HEAD), plus untracked ones."""
-    changed = _git(
-        project_dir, "diff", "--name-only", "--diff-filter=AMR", f"{ref}...HEAD", "--", "."
+def changed_files(ref: str, where: Path) -> set[Path]:
+    """Files changed in REF...HEAD, plus uncommitted and untracked ones, resolved."""
+    top = Path(_git(["rev-parse", "--show-toplevel"], where, "is this folder in a git repository?"))
+    _git(
+        ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+        top,
+        f"unknown git ref {ref!r}: fetch it first (e.g. git fetch origin {ref}) or fix --since",
     )
-    untracked = _git(project_dir, "ls-files", "--others", "--exclude-standard", "--full-name", ".")
-    top = Path(_git(project_dir, "rev-parse", "--show-toplevel")[0])
-    return [top / name for name in changed + untracked]
+    names = [
+        *_git(["diff", "--name-only", "-z", f"{ref}...HEAD"], top).split("\0"),
+        *_git(["diff", "--name-only", "-z", "HEAD"], top).split("\0"),
+        *_git(["ls-files", "--others", "--exclude-standard", "-z"], top).split("\0"),
+    ]
+    return {(top / name).resolve() for name in names if name}
 
 
-def migrations_added(ids: list[str], files: list[Path]) -> list[str]:
+def migrations_added(ids: list[str], files: Iterable[Path]) -> list[str]:
     """The ids among `ids` whose file or folder is in `files`.
 
     A migration's file (or Prisma's folder) is named after its id in every supported tool:
@@ -37,16 +44,12 @@ def _named(migration: str, filename: str, folder: str, grandparent: str) -> bool
     return filename == f"{name}.py" and grandparent == app  # Django
 
 
-def _git(project_dir: Path, *args: str) -> list[str]:
+def _git(args: list[str], cwd: Path, hint: str = "") -> str:
     try:
-        done = subprocess.run(
-            ["git", *args], cwd=project_dir, capture_output=True, text=True, check=False
-        )
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
     except FileNotFoundError:
         raise UsageError("--since needs git, which is not installed") from None
     if done.returncode != 0:
-        reason = (done.stderr.strip().splitlines() or ["git failed"])[-1]
-        raise UsageError(
-            f"--since: {reason} (is the ref fetched? in CI, check out with fetch-depth: 0)"
-        )
-    return [line for line in done.stdout.splitlines() if line]
+        detail = hint or (done.stderr.strip().splitlines() or ["git failed"])[-1]
+        raise UsageError(f"git {args[0]} failed for --since: {detail}")
+    return done.stdout.strip() if args[0] == "rev-parse" else done.stdout

@@ -15,8 +15,7 @@ from action_helpers import (
     parse_github_file,
     run_action,
 )
-from conftest import PgDatabase
-from helpers import copy_project, pg_rows, pg_tables
+from helpers import PgDatabase, copy_project, pg_rows, pg_tables
 
 
 @pytest.fixture

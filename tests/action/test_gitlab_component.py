@@ -12,8 +12,7 @@ from typing import NamedTuple
 
 from action_helpers import REVISIONS, add_failing_revision, parse_dotenv
 from action_tools import run, tool
-from conftest import PgDatabase
-from helpers import BIN, REPO, copy_project, pg_tables
+from helpers import BIN, REPO, PgDatabase, copy_project, pg_tables
 
 PIPELINE = """\
 stages: [migrate, deploy]

@@ -12,8 +12,7 @@ from typing import Any
 
 import yaml
 from action_helpers import REVISIONS, github_env, parse_github_file
-from conftest import PgDatabase
-from helpers import BIN, REPO, copy_project
+from helpers import BIN, REPO, PgDatabase, copy_project
 
 STEPS = yaml.safe_load((REPO / "runner" / "action.yml").read_text())["runs"]["steps"]
 

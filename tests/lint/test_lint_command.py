@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from conftest import run_lint
+from lint_helpers import run_lint
 
 CLEAN = "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN plan text;\n"
 WARNING = "SET lock_timeout = '5s';\nCREATE INDEX users_plan_idx ON users (plan);\n"

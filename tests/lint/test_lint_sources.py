@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from conftest import run_lint
 from helpers import BIN
+from lint_helpers import run_lint
 
 GOOSE_TX = """-- +goose Up
 SET lock_timeout = '5s';

@@ -3,6 +3,7 @@ pass; a lossy or missing down fails, naming the migration with the schema differ
 
 from __future__ import annotations
 
+import subprocess
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
@@ -135,3 +136,25 @@ def test_django_irreversible_operation_is_reported_as_such(django: Backend) -> N
     assert result.returncode == 1
     failed = result.report["checks"][0]
     assert (failed["migration"], failed["result"]) == ("shop.0002_noop", "irreversible")
+
+
+def test_since_walks_only_migrations_added_after_the_ref(tmp_path: Path) -> None:
+    """A real git repository: revisions 1 and 2 committed, 3 added after; only 3 is walked."""
+    project = copy_project("alembic", tmp_path)
+    versions = project / "migrations" / "versions"
+    third = versions / "3c5e7a9b1d23_add_published_year.py"
+    text = third.read_text()
+    third.unlink()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
+    subprocess.run([*git, "add", "."], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=project, check=True)
+    third.write_text(text)
+    backend = Backend("sqlite", "sqlite:///app.db", project)
+    result = verify(backend, "--since", "HEAD")
+    assert result.returncode == 0, result.stderr
+    report = result.report
+    assert [c["migration"] for c in report["checks"]] == ["3c5e7a9b1d23"]
+    assert report["applied"] == ALEMBIC  # the older two applied first, unchecked
+    unknown = verify(Backend("sqlite", "sqlite:///other.db", project), "--since", "no-such-ref")
+    assert unknown.returncode == 2 and "unknown git ref 'no-such-ref'" in unknown.stderr

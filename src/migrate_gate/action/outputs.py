@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..report import Report
+
 
 def outputs(report: dict[str, Any]) -> dict[str, str]:
     """Output name -> value, for every output in the manifest."""
@@ -24,16 +26,6 @@ def outputs(report: dict[str, Any]) -> dict[str, str]:
 
 def failed_report(command: str, project_dir: str, error: str) -> dict[str, Any]:
     """The report of a run that never produced one (bad input, setup failure)."""
-    return {
-        "tool": "migrate-gate",
-        "command": command,
-        "ecosystem": None,
-        "project_dir": project_dir,
-        "status": "failed",
-        "applied": [],
-        "rolled_back": [],
-        "current": None,
-        "pending": [],
-        "duration_seconds": 0.0,
-        "error": error,
-    }
+    report = Report(command=command, ecosystem=None, project_dir=project_dir)
+    report.fail(error)
+    return report.to_dict()

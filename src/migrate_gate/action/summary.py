@@ -9,6 +9,8 @@ from typing import Any
 
 import jinja2
 
+from ..report import FAILED, Report
+
 TEMPLATE = "summary/report.md.j2"
 
 
@@ -37,16 +39,6 @@ def cell(value: object) -> str:
 
 
 def _complete(report: dict[str, Any]) -> dict[str, Any]:
-    defaults: dict[str, Any] = {
-        "command": "",
-        "ecosystem": None,
-        "project_dir": "",
-        "status": "failed",
-        "applied": [],
-        "rolled_back": [],
-        "current": None,
-        "pending": [],
-        "duration_seconds": 0.0,
-        "error": None,
-    }
+    """Every field the template reads, even when the report came back partial."""
+    defaults = Report(command="", ecosystem=None, project_dir="", status=FAILED).to_dict()
     return {**defaults, **report}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import db
 from ..errors import MigrationFailed, UsageError
-from .base import Context, MigrationState, interpreter_of, python_tool
+from .base import Context, MigrationState, interpreter_of, newest_first, python_tool
 
 NAME = "alembic"
 INSTALL_HINT = "pip install alembic (in the project's virtualenv or on PATH)"
@@ -82,8 +82,7 @@ def migrate(ctx: Context, *, target: str | None = None) -> None:
 
 
 def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
-    if steps > len(state.applied):
-        raise MigrationFailed(f"cannot roll back {steps}: only {len(state.applied)} applied")
+    newest_first(state, steps)  # refuses more steps than applied
     _alembic(ctx, "downgrade", f"-{steps}")
 
 

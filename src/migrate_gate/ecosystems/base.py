@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
@@ -33,7 +33,6 @@ class Context:
     project_dir: Path
     database: DatabaseUrl | None
     runner: Runner
-    env: dict[str, str] = field(default_factory=dict)  # extra environment for the tool
 
     # What must be done before the first tool run may change the database (reading the state
     # the report compares against); the first run consumes it.
@@ -54,7 +53,7 @@ class Context:
         return self.runner.run(
             argv,
             cwd=self.project_dir,
-            env={**self.env, **(env or {})},
+            env=env,
             label=label,
             echo=echo,
             before=barrier,
@@ -112,13 +111,6 @@ def require_tool(project_dir: Path, name: str, hint: str, local: Sequence[str] =
     return found
 
 
-def check_ok(result: ToolResult, what: str) -> ToolResult:
-    """Raise MigrationFailed with the tool's last line when it exited non-zero."""
-    if not result.ok:
-        raise MigrationFailed(f"{what} failed: {result.last_line()}")
-    return result
-
-
 def newest_first(state: MigrationState, steps: int) -> list[str]:
     """The `steps` most recently applied ids, newest first (rollback's plan)."""
     if steps > len(state.applied):
@@ -142,6 +134,8 @@ def interpreter_of(script: str) -> str:
         first = handle.readline().decode("utf-8", errors="replace").strip()
     if first.startswith("#!") and "python" in first:
         parts = first[2:].split()
+        if not parts[0].endswith("/env"):
+            return parts[0]
         # "#!/usr/bin/env python3" names the interpreter in its second word
-        return shutil.which(parts[1]) or parts[1] if parts[0].endswith("/env") else parts[0]
+        return shutil.which(parts[1]) or parts[1]
     raise UsageError(f"cannot tell which Python runs {script}: reinstall it with pip")

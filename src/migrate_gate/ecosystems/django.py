@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
-from .base import PYTHON_VENVS, Context, MigrationState, interpreter_of, python_tool
+from .base import PYTHON_VENVS, Context, MigrationState, interpreter_of, newest_first, python_tool
 
 NAME = "django"
 INSTALL_HINT = "pip install django (in the project's virtualenv or on PATH)"
@@ -82,8 +82,7 @@ def migrate(ctx: Context, *, target: str | None = None) -> None:
 
 def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
     """Revert the last applied migration of the plan, `steps` times, whichever app it is in."""
-    if steps > len(state.applied):
-        raise MigrationFailed(f"cannot roll back {steps}: only {len(state.applied)} applied")
+    newest_first(state, steps)  # refuses more steps than applied
     applied = list(state.applied)
     for _ in range(steps):
         last = applied.pop()

@@ -11,11 +11,11 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from ..errors import MigrationFailed, UsageError
+from ..folders import project_folder
 from .model import Finding, Source, rank
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from .formats import FORMATS
 
     started = time.monotonic()
-    project_dir = _project_dir(args.project_dir)
+    project_dir = project_folder(args.project_dir)
     if args.json and args.format != "text" and not args.output:
         raise UsageError("--json and --format both print to stdout: add --output FILE")
     config = load(project_dir)
@@ -127,13 +127,6 @@ class _Outcome:
         return report
 
 
-def _project_dir(raw: str) -> Path:
-    directory = Path(raw).resolve()
-    if not directory.is_dir():
-        raise UsageError(f"project folder {raw!r} does not exist: check --project-dir")
-    return directory
-
-
 def _sources(args: argparse.Namespace, project_dir: Path) -> tuple[str | None, list[Source]]:
     from . import sources
 
@@ -161,30 +154,10 @@ def _changed(ref: str | None, project_dir: Path) -> set[Path] | None:
     """Files changed since --since REF (None: no filter), checked before anything runs."""
     if not ref:
         return None
-    from .since import changed_files
+    from ..since import changed_files
 
     return changed_files(ref, project_dir)
 
 
 def _kept(finding: Finding, changed: set[Path] | None) -> bool:
     return changed is None or Path(finding.file).resolve() in changed
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m migrate_gate.lint.command`: the command on its own (the CLI wires run())."""
-    parser = _Parser(prog="migrate-gate lint")
-    add_arguments(parser)
-    try:
-        return run(parser.parse_args(argv))
-    except UsageError as error:
-        print(f"migrate-gate lint: error: {error}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

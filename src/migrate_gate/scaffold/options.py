@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import UsageError
+from ..folders import project_folder
 from .names import Name
 from .projects import ScaffoldProject, find_projects, repository_root
 from .projects import default_branch as read_default_branch
@@ -50,9 +51,7 @@ class Plan:
 
 def plan_from_args(args: argparse.Namespace) -> Plan:
     """Validate the options and look at the project; nothing is written yet."""
-    directory = Path(args.project_dir).resolve()
-    if not directory.is_dir():
-        raise UsageError(f"project folder {args.project_dir!r} does not exist: check --project-dir")
+    directory = project_folder(args.project_dir)
     root = repository_root(directory)
     return Plan(
         platform=args.platform,

@@ -15,19 +15,9 @@ from ..masking import Masker
 from ..operations import fill_report
 from ..report import CANCELLED, Report
 from ..runner import install_signal_handlers
-from ..since import added_files, migrations_added
+from ..since import changed_files, migrations_added
 from . import junit, snapshot
 from .walk import Walk
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--allow-nonempty",
-        action="store_true",
-        help="run even when the database already holds application tables",
-    )
-    parser.add_argument("--since", metavar="REF", help="walk only migrations added since a git ref")
-    parser.add_argument("--junit", metavar="PATH", help="also write the checks as JUnit XML")
 
 
 def run(args: argparse.Namespace, masker: Masker) -> Report:
@@ -76,7 +66,7 @@ def _refuse_nonempty(current: snapshot.Snapshot, allowed: bool, where: str) -> N
 def _to_walk(pending: list[str], project_dir: Path, since: str | None) -> list[str]:
     if since is None:
         return list(pending)
-    added = set(migrations_added(pending, added_files(project_dir, since)))
+    added = set(migrations_added(pending, changed_files(since, project_dir)))
     first = next((i for i, m in enumerate(pending) if m in added), len(pending))
     return pending[first:]
 
