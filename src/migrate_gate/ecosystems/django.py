@@ -100,10 +100,7 @@ def _manage(ctx: Context, *args: str, echo: bool = True) -> str:
     database = ctx.require_database()
     result = ctx.run(
         [_interpreter(ctx), "-c", _SHIM, *args],
-        env={
-            _DATABASE_ENV: json.dumps(_settings(database, ctx.project_dir)),
-            "DATABASE_URL": database.url(project_dir=ctx.project_dir),
-        },
+        env=shim_env(database, ctx.project_dir),
         label=f"python manage.py {' '.join(args)}",
         echo=echo,
     )
@@ -113,6 +110,14 @@ def _manage(ctx: Context, *args: str, echo: bool = True) -> str:
             f"manage.py {args[0]} failed{f' in {where}' if where else ''}: {result.last_line()}"
         )
     return result.output
+
+
+def shim_env(database: DatabaseUrl, project_dir: Path) -> dict[str, str]:
+    """The environment _SHIM reads the database from (DATABASE_URL too, for settings that do)."""
+    return {
+        _DATABASE_ENV: json.dumps(_settings(database, project_dir)),
+        "DATABASE_URL": database.url(project_dir=project_dir),
+    }
 
 
 def _last_step(output: str) -> str | None:
