@@ -207,6 +207,10 @@ def _text_report(report: Report) -> str:
         lines.append(f"  rolled back: {listed(report.rolled_back)}")
     lines.append(f"  current:     {report.current or 'none'}")
     lines.append(f"  pending:     {listed(report.pending)}")
+    for check in report.extra.get("checks", []):  # verify: each down, newest first
+        why = f": {check['message']}" if check["message"] else ""
+        lines.append(f"  down of {check['migration']}: {check['result']}{why}")
+        lines.extend(f"    {difference}" for difference in check["diff"])
     if report.error:
         lines.append(f"  error:       {report.error}")
     return "\n".join(lines)

@@ -43,7 +43,7 @@ def test_both_actions_share_inputs_and_outputs() -> None:
     }  # fmt: skip
     assert list(docker["outputs"]) == [
         "status", "ecosystem", "applied", "applied-count", "rolled-back", "current",
-        "pending-count", "duration-seconds", "report",
+        "pending-count", "duration-seconds", "findings-count", "failed-check", "report",
     ]  # fmt: skip
     assert docker["runs"] == {"using": "docker", "image": "entrypoint/Dockerfile"}
     assert composite["runs"]["using"] == "composite"
@@ -120,9 +120,13 @@ def test_component_spec_inputs() -> None:
         "database-url-variable", "steps", "timeout", "comment",
     }  # fmt: skip
     assert inputs["database-url-variable"]["default"] == "DATABASE_URL"
-    assert inputs["command"]["options"] == ["migrate", "rollback", "status"]
+    assert inputs["command"]["options"] == ["migrate", "rollback", "status", "verify", "lint"]
     (body,) = job.values()
-    assert body["artifacts"]["reports"]["dotenv"] == "migrate-gate.env"
+    assert body["artifacts"]["reports"] == {
+        "dotenv": "migrate-gate.env",
+        "junit": body["variables"]["MIGRATE_GATE_JUNIT"],
+        "codequality": body["variables"]["MIGRATE_GATE_CODE_QUALITY"],
+    }
     assert (REPO / "templates/migrate.yml").read_text() == (
         REPO / ".gitlab-ci-component.yml"
     ).read_text()

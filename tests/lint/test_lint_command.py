@@ -77,6 +77,14 @@ def test_output_file_and_json_report_together(tmp_path: Path) -> None:
     assert issue["location"] == {"path": "m.sql", "lines": {"begin": 2}}
 
 
+def test_output_file_keeps_the_text_findings_in_the_log(tmp_path: Path) -> None:
+    write(tmp_path, "m.sql", WARNING)
+    result = run_lint("m.sql", "--format", "gitlab", "--output", "cq.json", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("m.sql:2: MG001 non-concurrent-index (warning)")
+    assert json.loads((tmp_path / "cq.json").read_text())[0]["check_name"].startswith("MG001")
+
+
 def test_github_format_on_stdout(tmp_path: Path) -> None:
     write(tmp_path, "m.sql", WARNING)
     result = run_lint("m.sql", "--format", "github", cwd=tmp_path)

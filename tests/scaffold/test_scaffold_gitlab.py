@@ -83,9 +83,16 @@ def _check_graph(pipeline: dict[str, Any], name: str) -> None:
     assert pipeline["stages"] == [*stages, "rollback"]
     included = {item["inputs"]["job-name"]: item for item in pipeline["include"]}
     for suffix in suffixes:
-        assert pipeline[f"test-migrations{suffix}"]["rules"] == [
-            {"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}
-        ]
+        test, lint = pipeline[f"test-migrations{suffix}"], pipeline[f"lint-migrations{suffix}"]
+        for job in (test, lint):
+            assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
+            assert job["variables"]["MIGRATE_GATE_SINCE"] == "$CI_MERGE_REQUEST_DIFF_BASE_SHA"
+            assert job["variables"]["GIT_DEPTH"] == "0"
+        assert test["artifacts"]["reports"] == {"junit": "migrate-gate-junit.xml"}
+        assert lint["artifacts"]["reports"] == {"codequality": "gl-code-quality-report.json"}
+        assert "services" in test
+        # Django's SQL comes from sqlmigrate on a live database; Alembic's renders offline
+        assert ("services" in lint) == (suffix == "-web")
         previous = None
         for env in environments:
             migrate, deploy = f"migrate-{env}{suffix}", f"deploy-{env}{suffix}"
@@ -188,8 +195,10 @@ def test_failed_migration_deploys_nothing(tmp_path: Path, pg_url: str, second_pg
     assert pg_tables(second_pg_url) == set()  # production untouched
 
 
-def test_merge_request_pipeline_runs_only_the_test_job(tmp_path: Path, pg_url: str) -> None:
-    repo, _ = _pipeline_repo(tmp_path)
+def test_merge_request_pipeline_verifies_and_lints_what_it_adds(
+    tmp_path: Path, pg_url: str
+) -> None:
+    repo, release = _pipeline_repo(tmp_path)
     mr = [
         "--variable",
         "CI_PIPELINE_SOURCE=merge_request_event",
@@ -197,24 +206,33 @@ def test_merge_request_pipeline_runs_only_the_test_job(tmp_path: Path, pg_url: s
         "CI_COMMIT_BRANCH",
     ]
     jobs = gitlab_jobs(repo, "--ignore-predefined-vars", "CI_PIPELINE_SOURCE,CI_COMMIT_BRANCH", *mr)
-    assert {name for name, when in jobs.items() if when != "never"} == {"test-migrations"}
+    merge_request_jobs = {"test-migrations", "lint-migrations"}
+    assert {name for name, when in jobs.items() if when != "never"} == merge_request_jobs
     default_branch = {name for name, when in gitlab_jobs(repo).items() if when != "never"}
-    assert "test-migrations" not in default_branch and "deploy-production" in default_branch
+    assert not merge_request_jobs & default_branch and "deploy-production" in default_branch
 
-    # Run the test job's own script. Its PostgreSQL service container needs a Docker engine,
-    # which this machine lacks: the job points at the test server instead (the only change).
+    # Run the jobs' own scripts. Their PostgreSQL service container needs a Docker engine,
+    # which this machine lacks: the jobs point at the test server instead (the only change).
     pipeline = load((repo / ".gitlab-ci.yml").read_text())
     del pipeline["test-migrations"]["services"]
     (repo / "mr.yml").write_text(yaml.safe_dump(pipeline, sort_keys=False))
     commit_all(repo, "mr file")
     override = f"MIGRATE_GATE_TEST_DATABASE_URL={pg_url}"
-    done = gitlab_ci_local(repo, "--file", "mr.yml", *mr, "--variable", override)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr
-    test_lines = "\n".join(_job_lines(done.stdout, "test-migrations"))
-    # migrate (3 applied), roll all of them back, migrate again: the reports say so.
-    assert "rolled back: 3c5e7a9b1d23, 2b4d6f8a0c12, 1f3a5c7e9b01" in test_lines
-    assert "applied:     1f3a5c7e9b01, 2b4d6f8a0c12, 3c5e7a9b1d23" in test_lines
+    base = f"CI_MERGE_REQUEST_DIFF_BASE_SHA={release}"  # the release without the third revision
+    done = gitlab_ci_local(
+        repo, "--file", "mr.yml", *mr, "--variable", override, "--variable", base
+    )
+    out = done.stdout
+    # verify walked only the revision the merge request adds, after applying the others
+    test_lines = "\n".join(_job_lines(out, "test-migrations"))
+    assert "down of 3c5e7a9b1d23: passed" in test_lines, out[-3000:]
+    assert "down of 2b4d6f8a0c12" not in test_lines
     assert pg_rows(pg_url, "select version_num from alembic_version") == [("3c5e7a9b1d23",)]
+    # lint read only that revision's SQL, found its blocking index and failed the job
+    lint_lines = "\n".join(_job_lines(out, "lint-migrations"))
+    assert "3c5e7a9b1d23_add_published_year.py:1: MG001" in lint_lines, lint_lines[-3000:]
+    assert "1f3a5c7e9b01" not in lint_lines
+    assert done.returncode != 0  # the lint job's failure fails the pipeline
 
 
 def test_manual_rollback_redeploys_then_reverts(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .. import __version__
 from . import yamlout
-from .gitlab import DOTENV_DEFAULT, REPORT_DEFAULT
+from .gitlab import CODE_QUALITY_DEFAULT, DOTENV_DEFAULT, JUNIT_DEFAULT, REPORT_DEFAULT
 from .manifest import GITHUB, GITLAB, Input, Manifest, load
 
 HEADER = (
@@ -164,6 +164,8 @@ def _component(manifest: Manifest) -> str:
                 **variables,
                 "MIGRATE_GATE_DOTENV": DOTENV_DEFAULT,
                 "MIGRATE_GATE_REPORT": REPORT_DEFAULT,
+                "MIGRATE_GATE_JUNIT": JUNIT_DEFAULT,
+                "MIGRATE_GATE_CODE_QUALITY": CODE_QUALITY_DEFAULT,
             },
             "script": [
                 # the image may already hold migrate-gate (its own image does); else install it
@@ -173,7 +175,13 @@ def _component(manifest: Manifest) -> str:
             ],
             "artifacts": {
                 "when": "always",
-                "reports": {"dotenv": DOTENV_DEFAULT},
+                # verify writes the junit report, lint the codequality one; other commands
+                # neither, and GitLab notes the missing file without failing the job
+                "reports": {
+                    "dotenv": DOTENV_DEFAULT,
+                    "junit": JUNIT_DEFAULT,
+                    "codequality": CODE_QUALITY_DEFAULT,
+                },
                 "paths": [REPORT_DEFAULT],
             },
         }

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..masking import Masker
 from .platform import PullRequest
+from .run import FindingsOutput
 from .workflow_commands import command
 
 
@@ -69,6 +73,22 @@ class GitHub:
         server = self._env.get("GITHUB_SERVER_URL", "https://github.com")
         repo, run = self._env.get("GITHUB_REPOSITORY"), self._env.get("GITHUB_RUN_ID")
         return f"{server}/{repo}/actions/runs/{run}" if repo and run else ""
+
+    def findings_output(self) -> FindingsOutput:
+        handle, name = tempfile.mkstemp(prefix="migrate-gate-findings-", suffix=".txt")
+        os.close(handle)
+        return FindingsOutput("github", Path(name))
+
+    def show_findings(self, output: FindingsOutput, masker: Masker) -> None:
+        """Print the `::error file=…,line=…` annotations, outside any stop-commands group."""
+        try:
+            text = output.path.read_text(encoding="utf-8")
+        except OSError:
+            return
+        finally:
+            output.path.unlink(missing_ok=True)
+        if text:
+            print(masker(text), end="" if text.endswith("\n") else "\n", flush=True)
 
     def _pull_number(self) -> int | None:
         """From the event payload (pull_request events), else refs/pull/<n>/merge."""

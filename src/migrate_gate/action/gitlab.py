@@ -10,11 +10,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ..masking import Masker
 from .manifest import load
 from .platform import PullRequest
+from .run import FindingsOutput
 
 DOTENV_DEFAULT = "migrate-gate.env"
 REPORT_DEFAULT = "migrate-gate-report.json"
+JUNIT_DEFAULT = "migrate-gate-junit.xml"  # verify's checks: the job's junit report
+CODE_QUALITY_DEFAULT = "gl-code-quality-report.json"  # lint's findings: the codequality report
 _RED, _YELLOW, _RESET = "\033[31;1m", "\033[33;1m", "\033[0m"
 
 
@@ -64,6 +68,14 @@ class GitLab:
 
     def run_url(self) -> str:
         return self._env.get("CI_JOB_URL", "")
+
+    def findings_output(self) -> FindingsOutput:
+        return FindingsOutput(
+            "gitlab", Path(self._env.get("MIGRATE_GATE_CODE_QUALITY") or CODE_QUALITY_DEFAULT)
+        )
+
+    def show_findings(self, output: FindingsOutput, masker: Masker) -> None:
+        """The Code Quality file is the job's artifact; GitLab shows it in the merge request."""
 
 
 def dotenv_text(values: dict[str, str]) -> str:

@@ -27,6 +27,12 @@ class Inputs:
     token: str
     alert_webhook: str
     install_dependencies: str
+    since: str = ""
+    allow_nonempty: bool = False
+    junit: str = ""  # verify's JUnit XML file; GitLab's component names it (MIGRATE_GATE_JUNIT)
+    paths: tuple[str, ...] = ()
+    fail_on: str = "warning"
+    allow_destructive: bool = False
 
 
 def read(platform: str, env: Mapping[str, str] | None = None) -> Inputs:
@@ -54,6 +60,12 @@ def read(platform: str, env: Mapping[str, str] | None = None) -> Inputs:
         token=values.get("github-token") or values.get("gitlab-token") or "",
         alert_webhook=values["alert-webhook"],
         install_dependencies=values["install-dependencies"],
+        since=values["since"],
+        allow_nonempty=values["allow-nonempty"] == "true",
+        junit=values.get("junit") or env.get("MIGRATE_GATE_JUNIT", ""),
+        paths=tuple(values["paths"].split()),
+        fail_on=values["fail-on"] or "warning",
+        allow_destructive=values["allow-destructive"] == "true",
     )
 
 

@@ -47,8 +47,11 @@ def _execute(
         _install_dependencies(platform, inputs)
     except deps.SetupFailed as error:
         return failed_report(inputs.command, str(inputs.working_directory), str(error)), 1, []
+    findings = platform.findings_output() if inputs.command == "lint" else None
     with platform.group(f"migrate-gate {inputs.command} ({inputs.project})"):
-        result = run(inputs, masker, sys.stdout)
+        result = run(inputs, masker, sys.stdout, findings=findings)
+    if findings is not None:
+        platform.show_findings(findings, masker)
     if result.report is not None:
         return result.report, result.returncode, result.tail
     last = result.tail[-1] if result.tail else ""

@@ -20,8 +20,18 @@ def outputs(report: dict[str, Any]) -> dict[str, str]:
         "current": str(report.get("current") or ""),
         "pending-count": str(len(report.get("pending") or [])),
         "duration-seconds": f"{float(report.get('duration_seconds') or 0):.2f}",
+        "findings-count": str(len(report.get("findings") or [])),
+        "failed-check": _failed_check(report.get("checks") or []),
         "report": json.dumps(report, indent=2),
     }
+
+
+def _failed_check(checks: list[dict[str, Any]]) -> str:
+    """verify's first check that did not pass: `<migration>: <result>: <message>`."""
+    for check in checks:
+        if check.get("result") != "passed":
+            return f"{check.get('migration')}: {check.get('result')}: {check.get('message')}"
+    return ""
 
 
 def failed_report(command: str, project_dir: str, error: str) -> dict[str, Any]:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    from ..masking import Masker
+    from .run import FindingsOutput
 
 
 class PullRequest(NamedTuple):
@@ -33,6 +37,14 @@ class Platform(Protocol):
     def pull_request(self, token: str) -> PullRequest | None: ...
 
     def run_url(self) -> str: ...
+
+    def findings_output(self) -> FindingsOutput:
+        """Where and in which format lint writes its findings for this platform."""
+        ...
+
+    def show_findings(self, output: FindingsOutput, masker: Masker) -> None:
+        """Surface what lint wrote to `output` (annotations, a report artifact)."""
+        ...
 
 
 def detect(env: Mapping[str, str] | None = None) -> Platform:

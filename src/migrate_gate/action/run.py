@@ -10,6 +10,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import Any, NamedTuple, TextIO
 
@@ -23,24 +24,60 @@ class RunResult(NamedTuple):
     tail: list[str]  # the last lines of its output, masked: the error excerpt
 
 
-def argv(inputs: Inputs) -> list[str]:
-    """The command line; the URL travels in the environment, never on argv."""
+class FindingsOutput(NamedTuple):
+    """lint's findings in a platform's format (github annotations, gitlab Code Quality)."""
+
+    format: str
+    path: Path
+
+
+def argv(inputs: Inputs, findings: FindingsOutput | None = None) -> list[str]:
+    """The command line, with only the flags `inputs.command` accepts; the URL travels in the
+    environment, never on argv. `findings`: where lint writes its findings for the platform."""
     args = [sys.executable, "-m", "migrate_gate", inputs.command, "--json"]
     args += ["--project-dir", str(inputs.working_directory), "--ecosystem", inputs.ecosystem]
-    if inputs.timeout:
+    if inputs.timeout and inputs.command != "lint":
         args += ["--timeout", inputs.timeout]
     if inputs.command == "rollback":
         args += ["--steps", inputs.steps]
+    if inputs.since and inputs.command in ("verify", "lint"):
+        args += ["--since", inputs.since]
+    if inputs.command == "verify":
+        args += _verify_flags(inputs)
+    if inputs.command == "lint":
+        args += _lint_flags(inputs, findings)
     return args
 
 
-def run(inputs: Inputs, masker: Masker, out: TextIO, *, tail_lines: int = 20) -> RunResult:
+def _verify_flags(inputs: Inputs) -> list[str]:
+    flags = ["--allow-nonempty"] if inputs.allow_nonempty else []
+    return flags + (["--junit", inputs.junit] if inputs.junit else [])
+
+
+def _lint_flags(inputs: Inputs, findings: FindingsOutput | None) -> list[str]:
+    flags = ["--fail-on", inputs.fail_on]
+    if inputs.allow_destructive:
+        flags.append("--allow-destructive")
+    if findings is not None:
+        flags += ["--format", findings.format, "--output", str(findings.path)]
+    # "--" so that a path starting with "-" stays a path
+    return flags + (["--", *inputs.paths] if inputs.paths else [])
+
+
+def run(
+    inputs: Inputs,
+    masker: Masker,
+    out: TextIO,
+    *,
+    findings: FindingsOutput | None = None,
+    tail_lines: int = 20,
+) -> RunResult:
     """Stream the tool's output (masked) to `out`; return the exit code and parsed report."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     if inputs.database_url:
         env["DATABASE_URL"] = inputs.database_url
     process = subprocess.Popen(
-        argv(inputs), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        argv(inputs, findings), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     stdout: list[str] = []
     reader = threading.Thread(target=lambda: stdout.append(process.stdout.read()))  # type: ignore[union-attr]

@@ -12,6 +12,7 @@ import jinja2
 from ..report import FAILED, Report
 
 TEMPLATE = "summary/report.md.j2"
+MAX_FINDINGS = 50  # a comment stays readable (GitHub caps comments at 65,536 characters)
 
 
 def render(report: dict[str, Any], *, tail: list[str], project: str = "", run_url: str = "") -> str:
@@ -22,7 +23,7 @@ def render(report: dict[str, Any], *, tail: list[str], project: str = "", run_ur
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False
     )
     env.filters["cell"] = cell
-    text = "\n".join(tail)
+    text = "\n".join([*tail, *_diff_lines(report)])
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     return env.from_string(source).render(
         report=_complete(report),
@@ -30,6 +31,7 @@ def render(report: dict[str, Any], *, tail: list[str], project: str = "", run_ur
         tail=tail,
         fence="`" * max(3, longest + 1),
         run_url=run_url,
+        max_findings=MAX_FINDINGS,
     )
 
 
@@ -38,7 +40,11 @@ def cell(value: object) -> str:
     return html.escape(" ".join(str(value).split()), quote=False).replace("|", "\\|")
 
 
+def _diff_lines(report: dict[str, Any]) -> list[str]:
+    return [str(line) for check in report.get("checks") or [] for line in check.get("diff") or []]
+
+
 def _complete(report: dict[str, Any]) -> dict[str, Any]:
     """Every field the template reads, even when the report came back partial."""
     defaults = Report(command="", ecosystem=None, project_dir="", status=FAILED).to_dict()
-    return {**defaults, **report}
+    return {**defaults, "checks": [], "findings": [], **report}

@@ -45,7 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=FORMAT_NAMES, default="text", help="findings format (default: text)"
     )
-    parser.add_argument("--output", metavar="FILE", help="write the --format output to FILE")
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the --format output to FILE; the findings still print as text unless --json",
+    )
     parser.add_argument(
         "--fail-on",
         choices=("error", "warning"),
@@ -89,8 +93,9 @@ def run(args: argparse.Namespace) -> int:
     rendered = FORMATS[args.format](outcome.findings)
     if args.output:
         Path(args.output).write_text(rendered, encoding="utf-8")
-    elif not args.json:
-        sys.stdout.write(rendered)
+    if not args.json and not (args.output and args.format == "text"):
+        # with --output FILE, the log still shows the findings as text
+        sys.stdout.write(FORMATS["text"](outcome.findings) if args.output else rendered)
     if args.json:
         print(outcome.report().to_json())
     if outcome.error and (args.output or args.format != "text"):

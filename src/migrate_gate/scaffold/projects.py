@@ -17,12 +17,20 @@ from .names import Name
 _UNSAFE_PATH = re.compile(r"[\x00-\x1f\x7f$]|\$\{\{")
 
 
+# lint reads these tools' SQL by running their migrations against a scratch database
+LINT_NEEDS_DATABASE = frozenset({"django", "knex", "rails"})
+
+
 class ScaffoldProject(NamedTuple):
     path: str  # relative to the repository root, "." for the root
     ecosystem: Name
     suffix: Name  # "" for a single project, else "-<slug>" appended to job names
     slug: Name  # "" for a single project
     label: str  # "" for a single project, else ": <path>" appended to job titles
+
+    @property
+    def lint_needs_database(self) -> bool:
+        return self.ecosystem in LINT_NEEDS_DATABASE
 
 
 def find_projects(directory: Path, root: Path, ecosystem: str) -> list[ScaffoldProject]:
