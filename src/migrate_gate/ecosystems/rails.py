@@ -30,6 +30,7 @@ _STATUS_LINE = re.compile(r"^\s*(up|down)\s+(\d+)\s")
 _STEP_LINE = re.compile(r"^== (\d+) (\w+): (?:migrating|reverting)")
 _MIGRATION_FILE = re.compile(r"^(\d+)_\w+\.rb$")
 _CANCELLED_REST = "An error has occurred, this and all later migrations canceled:"
+IRREVERSIBLE = "ActiveRecord::IrreversibleMigration"
 
 
 def detect(directory: Path) -> list[str]:
@@ -127,7 +128,12 @@ def _error_line(result: ToolResult) -> str:
         return result.last_line()
     after = lines[len(lines) - lines[::-1].index("rails aborted!") :]
     causes = [line for line in after if not line.endswith(_CANCELLED_REST)]
-    return causes[0] if causes else result.last_line()
+    cause = causes[0] if causes else result.last_line()
+    if IRREVERSIBLE in result.output and IRREVERSIBLE not in cause:
+        # Rails prints only the message first ("This migration uses execute, which is not
+        # automatically reversible."); the class is what says the migration has no down.
+        return f"{IRREVERSIBLE}: {cause}"
+    return cause
 
 
 def _ruby() -> str:
