@@ -128,7 +128,10 @@ def test_a_migration_django_cannot_render_fails_the_run_by_name(
     result = run_lint("--json", "--database-url", pg_database.url, cwd=project)
     assert result.returncode == 1 and result.report["findings"] == []
     assert result.report["error"].startswith("manage.py sqlmigrate blog 0003_broken failed: ")
+    assert result.report["ecosystem"] == "django"
     result.assert_no_secret(pg_database.password)
+    text = run_lint("--database-url", pg_database.url, cwd=project)  # the text format says why
+    assert text.returncode == 1 and "0003_broken failed" in text.stderr
 
 
 def context(project: Path, url: str) -> Context:

@@ -84,11 +84,12 @@ def run(args: argparse.Namespace) -> int:
     )
     outcome = _Outcome(project_dir, started)
     try:
-        outcome.ecosystem, sources = _sources(args, project_dir)
+        outcome.ecosystem = _ecosystem(args, project_dir)
+        sources = _sources(args, project_dir, outcome.ecosystem)
         # lint everything, so state carried across files stays right; report changed files only
         outcome.findings = [f for f in lint(sources, options) if _kept(f, changed)]
     except MigrationFailed as error:
-        outcome.error = str(error)
+        outcome.error = outcome.unread = str(error)
     outcome.judge(args.fail_on)
     rendered = FORMATS[args.format](outcome.findings)
     if args.output:
@@ -98,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(FORMATS["text"](outcome.findings) if args.output else rendered)
     if args.json:
         print(outcome.report().to_json())
-    if outcome.error and (args.output or args.format != "text"):
+    # text output's total already says why findings fail the run; say why the SQL was not read
+    if outcome.error and (outcome.unread or args.output or args.format != "text"):
         print(f"migrate-gate lint: {outcome.error}", file=sys.stderr)
     return 1 if outcome.error else 0
 
@@ -111,6 +113,7 @@ class _Outcome:
         self.ecosystem: str | None = None
         self.findings: list[Finding] = []
         self.error: str | None = None
+        self.unread: str | None = None  # why the project's SQL could not be read
 
     def judge(self, fail_on: str) -> None:
         from .formats import summary
@@ -132,15 +135,21 @@ class _Outcome:
         return report
 
 
-def _sources(args: argparse.Namespace, project_dir: Path) -> tuple[str | None, list[Source]]:
-    from . import sources
-
+def _ecosystem(args: argparse.Namespace, project_dir: Path) -> str | None:
+    """The project's tool; None when PATHs are linted as they are."""
     if args.paths:
-        return None, sources.for_paths(args.paths)
+        return None
     from ..detect import choose_ecosystem
 
-    ecosystem = choose_ecosystem(project_dir, args.ecosystem)
-    return ecosystem, sources.for_project(ecosystem, _context(args, project_dir))
+    return choose_ecosystem(project_dir, args.ecosystem)
+
+
+def _sources(args: argparse.Namespace, project_dir: Path, ecosystem: str | None) -> list[Source]:
+    from . import sources
+
+    if ecosystem is None:
+        return sources.for_paths(args.paths)
+    return sources.for_project(ecosystem, _context(args, project_dir))
 
 
 def _context(args: argparse.Namespace, project_dir: Path) -> Context:
