@@ -1,5 +1,5 @@
-"""Knex: `knex migrate:latest` (or `migrate:to`), `migrate:down <name>` once per step;
-state from `knex migrate:list`.
+"""Knex: `knex migrate:latest` (or `migrate:up <name>` per migration up to a target),
+`migrate:down <name>` once per step; state from `knex migrate:list`.
 
 Knex reads its connection from the project's knexfile, so every command runs with
 `--knexfile` pointing at a small generated wrapper (in a temporary folder, never in the
@@ -108,7 +108,20 @@ def read_state(ctx: Context) -> MigrationState:
 
 
 def migrate(ctx: Context, *, target: str | None = None) -> None:
-    args = ("migrate:to", target) if target else ("migrate:latest",)
+    if target is None:
+        _apply(ctx, "migrate:latest")
+        return
+    # Not `migrate:to`: it exists only since knex 3.3.0; `migrate:up <name>` since 0.19.5.
+    state = read_state(ctx)
+    if target in state.applied:
+        return
+    if target not in state.pending:
+        raise MigrationFailed(f"no knex migration named {target} (names as knex migrate:list)")
+    for name in state.pending[: state.pending.index(target) + 1]:
+        _apply(ctx, "migrate:up", name)
+
+
+def _apply(ctx: Context, *args: str) -> None:
     ok, output = _knex(ctx, *args)
     if not ok:
         failed = _failed_migration(output)
