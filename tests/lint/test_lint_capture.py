@@ -14,6 +14,7 @@ from helpers import PgDatabase, copy_project, pg_rows, pg_tables
 from lint_helpers import run_lint
 from node_projects import node_project
 
+from migrate_gate.ecosystems import knex
 from migrate_gate.lint.capture import Proxy, Sent
 from migrate_gate.lint.captured import _knex_file, _pieces, _sources, _Tool
 
@@ -141,7 +142,8 @@ def test_each_statement_goes_to_the_migration_the_insert_names(tmp_path: Path) -
         Sent(1, "vacuum"),  # after the last migration: the tool's own
     ]
     tool = _Tool("knex", "knex_migrations", "name", _knex_file)
-    pieces = [piece for message in sent for piece in _pieces(message, tool)]
+    bookkeeping = knex.bookkeeping_tables()
+    pieces = [piece for message in sent for piece in _pieces(message, tool, bookkeeping)]
     first, second, third = _sources(tmp_path, tool, pieces)
     assert first.path.endswith("migrations/001_a.js")
     assert first.text == "BEGIN\n;\nSET lock_timeout = '5s'\n;\ncreate table a (id int)\n;\n"

@@ -279,3 +279,16 @@ def test_migration_without_a_down_is_reported_irreversible(app: App) -> None:
     else:
         assert "ActiveRecord::IrreversibleMigration" in check["message"]
         assert "IndexBooksAuthorTitle" in check["message"]
+
+
+def test_goose_custom_version_table_is_bookkeeping(
+    request: pytest.FixtureRequest, backend_kind: str, tmp_path: Path, goose_binary: Path
+) -> None:
+    """GOOSE_TABLE renames goose's version table: it still is not part of the schema compared."""
+    backend = make_backend(request, backend_kind, copy_project("goose", tmp_path))
+    app = App("goose", backend, {"MIGRATE_GATE_GOOSE": str(goose_binary)})
+    app.env["GOOSE_TABLE"] = "deploy_versions"
+    result = verify(app)
+    assert result.returncode == 0, result.report.get("error")
+    assert {check["result"] for check in result.report["checks"]} == {"passed"}
+    assert "deploy_versions" in backend.tables()

@@ -86,6 +86,10 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
     _alembic(ctx, "downgrade", f"-{steps}")
 
 
+def bookkeeping_tables() -> frozenset[str]:
+    return frozenset({"alembic_version"})
+
+
 def _alembic(ctx: Context, *args: str) -> None:
     database = ctx.require_database()
     url = database.url(project_dir=ctx.project_dir)

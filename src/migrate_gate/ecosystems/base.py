@@ -93,6 +93,10 @@ class Ecosystem(Protocol):
         """Revert exactly the `steps` most recently applied migrations of `state`."""
         ...
 
+    def bookkeeping_tables(self) -> frozenset[str]:
+        """The tool's own tables (applied versions, locks): not part of the application schema."""
+        ...
+
 
 def find_tool(project_dir: Path, name: str, local: Sequence[str] = ()) -> str | None:
     """The project's own copy of a tool first (`local`, relative to the project), then PATH."""

@@ -90,6 +90,10 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
         _manage(ctx, "migrate", app, _previous_in_app(applied, app), "--noinput")
 
 
+def bookkeeping_tables() -> frozenset[str]:
+    return frozenset({"django_migrations"})
+
+
 def _previous_in_app(applied: list[str], app: str) -> str:
     """The migration to return `app` to: its latest remaining applied one, or zero."""
     remaining = [m for m in applied if m.partition(".")[0] == app]

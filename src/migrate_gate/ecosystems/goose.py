@@ -84,6 +84,11 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
         _goose(ctx, "down")
 
 
+def bookkeeping_tables() -> frozenset[str]:
+    """The version table ($GOOSE_TABLE, maybe schema-qualified), by its table name."""
+    return frozenset({_table().rsplit(".", 1)[-1]})
+
+
 def _goose(ctx: Context, *args: str) -> None:
     database = ctx.require_database()
     folder = _migrations_dir(ctx.project_dir)

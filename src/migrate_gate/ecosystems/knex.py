@@ -139,6 +139,10 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
             )
 
 
+def bookkeeping_tables() -> frozenset[str]:
+    return frozenset({"knex_migrations", "knex_migrations_lock"})
+
+
 def parse_list(output: str) -> MigrationState:
     """Completed and pending names from `knex migrate:list` (any other line is ignored)."""
     sections: dict[str, list[str]] = {"Completed": [], "Pending": []}

@@ -115,6 +115,10 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
         _forget(ctx, name)
 
 
+def bookkeeping_tables() -> frozenset[str]:
+    return frozenset({"_prisma_migrations"})
+
+
 def _no_down_sql(project_dir: Path, migration: Path) -> str:
     relative = migration.relative_to(project_dir).as_posix()
     folder = migration.parent.relative_to(project_dir).as_posix()

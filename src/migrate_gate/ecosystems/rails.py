@@ -84,6 +84,10 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
     _check_ok(_rails(ctx, "db:rollback", task), "db:rollback")
 
 
+def bookkeeping_tables() -> frozenset[str]:
+    return frozenset({"schema_migrations", "ar_internal_metadata"})
+
+
 def _rails_steps(state: MigrationState, steps: int) -> int:
     """Rails' STEP counts migration files, pending ones included, from the current version
     down; so that exactly `steps` applied ones revert, count the files above the version

@@ -66,10 +66,11 @@ def _captured(ctx: Context, tool: _Tool) -> list[Source]:
     database = _scratch(ctx.database, tool.name)
     module = ECOSYSTEMS[tool.name]
     module.check(ctx)
-    _refuse_nonempty(database, ctx.project_dir, tool.name)
+    bookkeeping = module.bookkeeping_tables()
+    _refuse_nonempty(database, ctx.project_dir, tool.name, bookkeeping)
     with Proxy(database.host or "localhost", database.port or 5432) as proxy:
         module.migrate(replace(ctx, database=_through(database, proxy.port)))
-    pieces = [piece for sent in proxy.sent for piece in _pieces(sent, tool)]
+    pieces = [piece for sent in proxy.sent for piece in _pieces(sent, tool, bookkeeping)]
     return _sources(ctx.project_dir, tool, pieces)
 
 
@@ -88,10 +89,12 @@ def _scratch(database: DatabaseUrl | None, name: str) -> DatabaseUrl:
     return database
 
 
-def _refuse_nonempty(database: DatabaseUrl, project_dir: Path, name: str) -> None:
+def _refuse_nonempty(
+    database: DatabaseUrl, project_dir: Path, name: str, bookkeeping: frozenset[str]
+) -> None:
     from ..verify import snapshot
 
-    tables = snapshot.tables(snapshot.take(database, project_dir))
+    tables = snapshot.tables(snapshot.take(database, project_dir, bookkeeping))
     if tables:
         shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
         raise UsageError(
@@ -106,7 +109,7 @@ def _through(database: DatabaseUrl, port: int) -> DatabaseUrl:
     return replace(database, host="127.0.0.1", port=port, query=(*query, ("sslmode", "disable")))
 
 
-def _pieces(sent: Sent, tool: _Tool) -> Iterator[_Piece]:
+def _pieces(sent: Sent, tool: _Tool, bookkeeping: frozenset[str]) -> Iterator[_Piece]:
     """The statements of one message that belong to migrations, and the tool's markers."""
     try:
         tree = json.loads(pgparse.parse_json(sent.sql))
@@ -119,22 +122,20 @@ def _pieces(sent: Sent, tool: _Tool) -> Iterator[_Piece]:
         if kind == "InsertStmt" and node.get("relation", {}).get("relname") == tool.table:
             migration = _inserted(node, tool.column, sent.params)
             yield _Piece(sent.connection, "", migration, marker=True)
-        elif _migrations_own(kind, node):
+        elif _migrations_own(kind, node, bookkeeping):
             start = item.get("stmt_location", 0)
             end = start + item["stmt_len"] if item.get("stmt_len") else len(data)
             sql = data[start:end].decode("utf-8").strip()
             yield _Piece(sent.connection, sql, session=kind in _SESSION_KINDS)
 
 
-def _migrations_own(kind: str, node: dict[str, Any]) -> bool:
+def _migrations_own(kind: str, node: dict[str, Any], bookkeeping: frozenset[str]) -> bool:
     """False for what the tool sends for itself; lint rules never look at those kinds."""
     if kind in _TOOL_KINDS or (kind == "SelectStmt" and "intoClause" not in node):
         return False
     if kind == "VariableSetStmt":
         return node.get("name") == "lock_timeout"
-    from ..verify.snapshot import BOOKKEEPING_TABLES
-
-    return not BOOKKEEPING_TABLES.intersection(_relnames(node))
+    return not bookkeeping.intersection(_relnames(node))
 
 
 def _relnames(node: Any) -> Iterator[str]:

@@ -27,7 +27,9 @@ def run(args: argparse.Namespace, masker: Masker) -> Report:
     report = Report(command="verify", ecosystem=name, project_dir=str(ctx.project_dir))
     started = time.monotonic()
     _refuse_nonempty(
-        snapshot.take(database, ctx.project_dir), args.allow_nonempty, database.redacted()
+        snapshot.take(database, ctx.project_dir, ecosystem.bookkeeping_tables()),
+        args.allow_nonempty,
+        database.redacted(),
     )
     before = ecosystem.read_state(ctx)
     walk = Walk(ecosystem, ctx, _to_walk(before.pending, ctx.project_dir, args.since))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..db import connect_postgresql
 from ..dburl import DatabaseUrl
-from .snapshot import BOOKKEEPING_TABLES, Snapshot
+from .snapshot import Snapshot
 
 _USER = "n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'"
 # schema-qualified only outside `public`, so snapshots read like the migrations that made them
@@ -64,12 +64,12 @@ _QUERIES = {
 }
 
 
-def snapshot(database: DatabaseUrl) -> Snapshot:
+def snapshot(database: DatabaseUrl, bookkeeping: frozenset[str]) -> Snapshot:
     """Tables, columns, indexes, constraints, sequences, enums and views of user schemas."""
     result: Snapshot = {}
     with connect_postgresql(database) as connection:
         for kind, sql in _QUERIES.items():
             for owner, name, description in connection.execute(sql).fetchall():
-                if owner not in BOOKKEEPING_TABLES:
+                if owner not in bookkeeping:
                     result[f"{kind} {name}"] = description
     return result

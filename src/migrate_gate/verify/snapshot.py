@@ -9,30 +9,17 @@ from ..dburl import DatabaseUrl
 # "column books.title" -> "character varying(300) not null"; one entry per schema object
 Snapshot = dict[str, str]
 
-# Migration tools' own bookkeeping: it changes on every run by design.
-BOOKKEEPING_TABLES = frozenset(
-    {
-        "alembic_version",
-        "django_migrations",
-        "knex_migrations",
-        "knex_migrations_lock",
-        "goose_db_version",
-        "schema_migrations",
-        "ar_internal_metadata",
-        "_prisma_migrations",
-    }
-)
 
-
-def take(database: DatabaseUrl, project_dir: Path) -> Snapshot:
-    """The application schema of the database (bookkeeping tables left out)."""
+def take(database: DatabaseUrl, project_dir: Path, bookkeeping: frozenset[str]) -> Snapshot:
+    """The application schema of the database: the tool's `bookkeeping` tables (which change
+    on every run by design) and what belongs to them are left out."""
     if database.is_sqlite:
         from .sqlite import snapshot as sqlite_snapshot
 
-        return sqlite_snapshot(database.sqlite_path(project_dir))
+        return sqlite_snapshot(database.sqlite_path(project_dir), bookkeeping)
     from .postgresql import snapshot as pg_snapshot
 
-    return pg_snapshot(database)
+    return pg_snapshot(database, bookkeeping)
 
 
 def tables(snapshot: Snapshot) -> list[str]:

@@ -5,27 +5,27 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from .snapshot import BOOKKEEPING_TABLES, Snapshot
+from .snapshot import Snapshot
 
 
-def snapshot(path: Path) -> Snapshot:
+def snapshot(path: Path, bookkeeping: frozenset[str]) -> Snapshot:
     """Tables, columns (type, nullability, default), indexes, foreign keys, views, triggers."""
     if not path.exists():
         return {}
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return _read(connection)
+        return _read(connection, bookkeeping)
     finally:
         connection.close()
 
 
-def _read(connection: sqlite3.Connection) -> Snapshot:
+def _read(connection: sqlite3.Connection, bookkeeping: frozenset[str]) -> Snapshot:
     result: Snapshot = {}
     objects = connection.execute(
         "select type, name, tbl_name, sql from sqlite_master where name not like 'sqlite_%'"
     ).fetchall()
     for kind, name, table, sql in objects:
-        if table in BOOKKEEPING_TABLES:
+        if table in bookkeeping:
             continue
         if kind == "table":
             result[f"table {name}"] = ""

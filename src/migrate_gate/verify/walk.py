@@ -50,7 +50,8 @@ class Walk:
         return self._up() and self._down() and self._up_again()
 
     def _snapshot(self) -> Snapshot:
-        return snapshot.take(self.ctx.require_database(), self.ctx.project_dir)
+        database, bookkeeping = self.ctx.require_database(), self.ecosystem.bookkeeping_tables()
+        return snapshot.take(database, self.ctx.project_dir, bookkeeping)
 
     def _state(self) -> MigrationState:
         return self.ecosystem.read_state(self.ctx)
