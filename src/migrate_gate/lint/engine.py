@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import gc
-import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from . import pgparse, suppress
+from . import statements, suppress
 from .model import Finding, Hit, Node, Rule, Source, Statement
 from .rules import RULES, SYNTAX_ERROR
 from .state import Session, State
+from .statements import Batch
 
 _EXCERPT = 120
 _FIX_SYNTAX = "correct the SQL so PostgreSQL can parse it"
 _ALTER = "AlterTableStmt"
 _TIMEOUT_RULE = "MG009"  # reported once per file: the engine records that it was
+_MARKER = suppress.MARKER.encode()
 
 
 class Options(NamedTuple):
@@ -24,22 +25,6 @@ class Options(NamedTuple):
     ignore: frozenset[str] = frozenset()
     allow_destructive: bool = False
     rules: Sequence[Rule] = RULES
-
-
-class _Raw:
-    """One source's statements as parsed: byte offsets into its UTF-8 text."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.nodes: list[Node] = []
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.errors: list[tuple[int, str]] = []  # (byte offset, parser message)
-
-    def add(self, node: Node, start: int, length: int) -> None:
-        self.nodes.append(node)
-        self.starts.append(start)
-        self.ends.append(start + length if length else len(self.data))
 
 
 def lint(sources: Iterable[Source], options: Options | None = None) -> list[Finding]:
@@ -91,19 +76,19 @@ class _Dispatch:
 def _lint_source(
     source: Source, session: Session, dispatch: _Dispatch, options: Options
 ) -> list[Finding]:
-    raw = parse(source.text)
+    parsed = statements.parse(source.text)
     state = State(session=session, allow_destructive=options.allow_destructive)
     state.tool_transaction = source.transaction == "always" or (
-        source.transaction == "multi" and len(raw.nodes) > 1
+        source.transaction == "multi" and parsed.several
     )
-    silenced = suppress.collect(raw.data, raw.starts, raw.ends)
-    lines = _LineCounter(raw.data)
+    batches, silenced = _suppressions(parsed)
+    lines = _LineCounter(parsed.data)
     found = [
         _finding(source, SYNTAX_ERROR, Hit(message, _FIX_SYNTAX), lines.at(offset), "")
-        for offset, message in raw.errors
+        for offset, message in parsed.errors
         if SYNTAX_ERROR.id not in options.ignore
     ]
-    for index, wrapped in enumerate(raw.nodes):
+    for index, (wrapped, start, end) in enumerate(statements.each(batches)):
         statement = Statement(*wrapped.popitem())  # {"Kind": {fields}}: its only item
         muted = silenced.get(index) if silenced else None
         for rule in dispatch.rules(*statement):
@@ -112,13 +97,20 @@ def _lint_source(
             for hit in rule.check(statement, state):
                 if rule.id == _TIMEOUT_RULE:
                     state.timeout_reported = True
-                start = raw.starts[index]
-                text = raw.data[start : raw.ends[index]].decode("utf-8", "replace")
+                text = parsed.data[start:end].decode("utf-8", "replace")
                 found.append(_finding(source, rule, hit, lines.at(start), text))
         state.observe(statement)
-    if raw.errors:
+    if parsed.errors:
         found.sort(key=_by_line)
     return found
+
+
+def _suppressions(parsed: statements.Parsed) -> tuple[Iterable[Batch], suppress.Suppressions]:
+    """Suppression comments need every statement's range: when a source has any, read it whole."""
+    if _MARKER not in parsed.data:
+        return parsed.batches, {}
+    whole = statements.joined(parsed.batches)
+    return [whole], suppress.collect(parsed.data, whole.starts, whole.ends)
 
 
 def _by_line(finding: Finding) -> int:
@@ -131,16 +123,9 @@ def _finding(source: Source, rule: Rule, hit: Hit, line: int, text: str) -> Find
         line = 1  # generated SQL: point at the migration file, quote the statement
         excerpt = " ".join(text.split())
         message += f" (SQL: {excerpt[:_EXCERPT]}{'…' if len(excerpt) > _EXCERPT else ''})"
-    return Finding(
-        rule=rule.id,
-        name=rule.name,
-        severity=hit.severity or rule.severity,
-        file=source.path,
-        line=line,
-        message=message,
-        fix=hit.fix,
-        statement=text,
-    )
+    severity = hit.severity or rule.severity
+    # positional: a NamedTuple takes keywords at half the speed, and there are thousands
+    return Finding(rule.id, rule.name, severity, source.path, line, message, hit.fix, text)
 
 
 class _LineCounter:
@@ -157,66 +142,3 @@ class _LineCounter:
         self.line += self.data.count(b"\n", self.offset, offset)
         self.offset = offset
         return self.line
-
-
-def parse(text: str) -> _Raw:
-    """Every statement of `text`; on a syntax error, every statement that does parse."""
-    raw = _Raw(text.encode("utf-8"))
-    try:
-        tree = _loads(pgparse.parse_json(text))
-    except pgparse.SqlSyntaxError:
-        _parse_each(text, raw)
-        return raw
-    for item in tree.get("stmts", ()):
-        raw.add(item["stmt"], item.get("stmt_location", 0), item.get("stmt_len", 0))
-    return raw
-
-
-def _loads(document: str) -> Node:
-    collecting = gc.isenabled()
-    gc.disable()  # one big acyclic allocation burst: the cycle collector only slows it down
-    try:
-        tree: Node = json.loads(document)
-        return tree
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _parse_each(text: str, raw: _Raw) -> None:
-    """Split at top-level semicolons with the scanner, parse piece by piece."""
-    try:
-        pieces = list(_pieces(text))
-    except pgparse.SqlSyntaxError as error:  # the scanner itself failed (unterminated quote)
-        raw.errors.append((_byte_offset(text, error.index), _message(error)))
-        return
-    for start, end in pieces:
-        piece = text[start:end]
-        base = _byte_offset(text, start)
-        try:
-            tree = _loads(pgparse.parse_json(piece))
-        except pgparse.SqlSyntaxError as error:
-            raw.errors.append((base + _byte_offset(piece, error.index), _message(error)))
-            continue
-        for item in tree.get("stmts", ()):
-            location = base + item.get("stmt_location", 0)
-            length = item.get("stmt_len", 0) or len(piece.encode()) - item.get("stmt_location", 0)
-            raw.add(item["stmt"], location, length)
-
-
-def _pieces(text: str) -> Iterator[tuple[int, int]]:
-    start = 0
-    for token in pgparse.scan(text):
-        if token.name == "ASCII_59":  # ';'
-            yield start, token.end + 1
-            start = token.end + 1
-    if text[start:].strip():
-        yield start, len(text)
-
-
-def _message(error: pgparse.SqlSyntaxError) -> str:
-    return f"PostgreSQL cannot parse this: {error.message}"
-
-
-def _byte_offset(text: str, index: int) -> int:
-    return len(text[: max(index, 0)].encode())

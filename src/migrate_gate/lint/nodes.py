@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from .model import Node
@@ -29,21 +28,22 @@ def strings(items: list[Node] | None) -> list[str]:
     return [item["String"]["sval"] for item in items or () if "String" in item]
 
 
-def alter_commands(node: Node) -> Iterator[Node]:
+def alter_commands(node: Node) -> list[Node]:
     """The AlterTableCmd fields of an ALTER TABLE, in order."""
-    for cmd in node.get("cmds", ()):
-        yield cmd["AlterTableCmd"]
+    # lists, not generators, here and below: cheaper to build for the one or two items they hold
+    return [cmd["AlterTableCmd"] for cmd in node.get("cmds", ())]
 
 
-def column_constraints(column: Node) -> Iterator[Node]:
+def column_constraints(column: Node) -> list[Node]:
     """The Constraint fields attached to a ColumnDef."""
-    for item in column.get("constraints", ()):
-        if "Constraint" in item:
-            yield item["Constraint"]
+    return [item["Constraint"] for item in column.get("constraints", ()) if "Constraint" in item]
 
 
 def has_contype(column: Node, *contypes: str) -> bool:
-    return any(c.get("contype") in contypes for c in column_constraints(column))
+    for item in column.get("constraints", ()):
+        if item.get("Constraint", {}).get("contype") in contypes:
+            return True
+    return False
 
 
 def type_names(column: Node) -> list[str]:
