@@ -68,6 +68,17 @@ def test_unparseable_sql_is_a_finding_not_a_crash(tmp_path: Path) -> None:
     assert ("MG009", 1) in rules  # the statement that parses is still linted
 
 
+def test_syntax_error_at_the_end_of_a_split_piece_is_a_finding(tmp_path: Path) -> None:
+    """The scanner splits the rule's action list at its inner `;`: a piece that ends mid-
+    statement fails "at end of input", which has no position of its own."""
+    sql = "CREATE RULE r AS ON INSERT TO t DO ALSO (NOTIFY a; NOTIFY b);\nSELEC 1;\n"
+    write(tmp_path, "rule.sql", sql)
+    result = run_lint("rule.sql", "--json", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert {f["rule"] for f in result.report["findings"]} == {"MG000"}
+    assert {f["line"] for f in result.report["findings"]} <= {1, 2}
+
+
 def test_output_file_and_json_report_together(tmp_path: Path) -> None:
     write(tmp_path, "m.sql", WARNING)
     result = run_lint("m.sql", "--json", "--format", "gitlab", "--output", "cq.json", cwd=tmp_path)
