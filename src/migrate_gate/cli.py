@@ -218,11 +218,11 @@ def _text_report(report: Report) -> str:
 
 def _secrets_in_environment() -> list[str]:
     """Passwords in DATABASE_URL are masked even in messages about bad arguments."""
-    from .dburl import parse
-
     raw = os.environ.get("DATABASE_URL")
     if not raw:
         return []
+    from .dburl import parse
+
     try:
         return parse(raw).secrets()
     except UsageError:
