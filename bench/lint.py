@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
+import installed
+
 BIN = Path(sys.executable).parent
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 STATEMENTS = 10_000
@@ -93,21 +95,11 @@ def parse_seconds(sql: str) -> tuple[float, float]:
     return statistics.median(c_parse), statistics.median(decode)
 
 
-def compile_bytecode() -> None:
-    """migrate-gate's .pyc files, as a pip install leaves them (py_compile writes them even
-    under PYTHONDONTWRITEBYTECODE)."""
-    import compileall
-
-    import migrate_gate
-
-    compileall.compile_dir(Path(migrate_gate.__file__).parent, quiet=1)
-
-
 def main() -> int:
     squawk = shutil.which("squawk", path=str(BIN)) or shutil.which("squawk")
     if squawk is None:
         sys.exit("squawk is not installed: pip install squawk-cli (a dev dependency)")
-    compile_bytecode()
+    installed.compile_bytecode()
     with tempfile.TemporaryDirectory(prefix="migrate-gate-bench-") as scratch:
         path = Path(scratch) / "migration.sql"
         sql = corpus()

@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import installed
 import psycopg
 
 ADMIN_URL = os.environ.get(
@@ -115,6 +116,7 @@ def bench_cold_start() -> None:
 
 
 def main() -> None:
+    installed.compile_bytecode()
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
         bench_migrate(admin)
     bench_cold_start()

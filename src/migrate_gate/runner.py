@@ -126,13 +126,12 @@ class Runner:
 
     def _wait(self, process: subprocess.Popen[bytes]) -> None:
         """Wait for the tool; past the deadline stop it, and kill it if a stop is ignored."""
+        # A blocking wait in a thread sees the exit at once; Popen.wait(timeout) polls with
+        # sleeps of up to 50 ms, which every run would pay after the tool finished.
+        exited = threading.Event()
+        threading.Thread(target=_wait_then_set, args=(process, exited), daemon=True).start()
         stop_sent_at: float | None = None
-        while True:
-            try:
-                process.wait(timeout=0.1)
-                return
-            except subprocess.TimeoutExpired:
-                pass
+        while not exited.wait(timeout=0.1):
             now = time.monotonic()
             if self.cancelled and stop_sent_at is None:
                 stop_sent_at = now
@@ -152,6 +151,11 @@ class Runner:
             if echo:
                 self._sink(line)
         stream.close()
+
+
+def _wait_then_set(process: subprocess.Popen[bytes], exited: threading.Event) -> None:
+    process.wait()
+    exited.set()
 
 
 def _release(process: subprocess.Popen[bytes], before: Callable[[], None] | None) -> None:
