@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from backends import Backend, make_backend
 from helpers import BIN, CliResult, copy_project, run_cli
+from toolchains import goose_binary, installed_goose
 
 from migrate_gate.dburl import parse
 from migrate_gate.ecosystems import goose
@@ -28,23 +29,10 @@ DROP TABLE reviews;
 """
 
 
-def goose_binary() -> Path:
-    """Where scripts/setup/goose.sh puts the pinned build (or MIGRATE_GATE_GOOSE)."""
-    if os.environ.get(goose.BINARY_ENV):
-        return Path(os.environ[goose.BINARY_ENV])
-    cache = os.environ.get("MIGRATE_GATE_CACHE") or Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "migrate-gate"
-    )
-    return Path(cache, "bin", "goose")
-
-
 @pytest.fixture(scope="module")
 def goose_dir() -> Path:
     """The folder holding goose; a missing goose fails the tests (CI must have it), never skips."""
-    binary = goose_binary()
-    if not os.access(binary, os.X_OK):
-        pytest.fail(f"goose is not installed at {binary}: run scripts/setup/goose.sh (make setup)")
-    return binary.parent
+    return installed_goose().parent
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from backends import Backend, make_backend
-from helpers import BIN, FIXTURES, CliResult, run_cli
+from helpers import BIN, CliResult, run_cli
+from toolchains import locked_rails_app
 
 from migrate_gate.dburl import parse
 from migrate_gate.ecosystems import rails
@@ -49,15 +49,7 @@ end
 @pytest.fixture(scope="module")
 def rails_app(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture app with its Gemfile.lock; missing Ruby or gems fail the tests, never skip."""
-    if shutil.which("ruby") is None or shutil.which("bundle") is None:
-        pytest.fail("ruby/bundler are not installed: run scripts/setup/ruby.sh (make setup)")
-    app = tmp_path_factory.mktemp("rails-template") / "rails"
-    shutil.copytree(FIXTURES / "rails", app)
-    locked = subprocess.run(
-        ["bundle", "lock", "--local"], cwd=app, capture_output=True, text=True, check=False
-    )
-    assert locked.returncode == 0, f"bundle lock --local failed: {locked.stderr}{locked.stdout}"
-    return app
+    return locked_rails_app(tmp_path_factory.mktemp("rails-template") / "rails")
 
 
 @pytest.fixture

@@ -3,16 +3,15 @@ pass one migration per step; a lossy or missing down fails, naming the migration
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from backends import Backend, make_backend
-from helpers import FIXTURES, CliResult, copy_project, run_cli
+from helpers import CliResult, copy_project, run_cli
+from toolchains import installed_goose, locked_rails_app
 
 VERSIONS = {
     "goose": ["1", "2", "3"],
@@ -155,27 +154,13 @@ class App:
 @pytest.fixture(scope="module")
 def goose_binary() -> Path:
     """The pinned goose from scripts/setup/goose.sh; missing, it fails the tests, never skips."""
-    cache = os.environ.get("MIGRATE_GATE_CACHE") or Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "migrate-gate"
-    )
-    binary = Path(os.environ.get("MIGRATE_GATE_GOOSE") or Path(cache, "bin", "goose"))
-    if not os.access(binary, os.X_OK):
-        pytest.fail(f"goose is not installed at {binary}: run scripts/setup/goose.sh (make setup)")
-    return binary
+    return installed_goose()
 
 
 @pytest.fixture(scope="module")
 def rails_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Rails fixture app with a Gemfile.lock pinning this machine's Debian gems."""
-    if shutil.which("ruby") is None or shutil.which("bundle") is None:
-        pytest.fail("ruby/bundler are not installed: run scripts/setup/ruby.sh (make setup)")
-    app = tmp_path_factory.mktemp("rails-template") / "rails"
-    shutil.copytree(FIXTURES / "rails", app)
-    locked = subprocess.run(
-        ["bundle", "lock", "--local"], cwd=app, capture_output=True, text=True, check=False
-    )
-    assert locked.returncode == 0, f"bundle lock --local failed: {locked.stderr}{locked.stdout}"
-    return app
+    return locked_rails_app(tmp_path_factory.mktemp("rails-template") / "rails")
 
 
 @pytest.fixture(params=["goose", "rails"])
