@@ -67,7 +67,14 @@ def _captured(ctx: Context, tool: _Tool) -> list[Source]:
     module = ECOSYSTEMS[tool.name]
     module.check(ctx)
     bookkeeping = module.bookkeeping_tables()
-    _refuse_nonempty(database, ctx.project_dir, tool.name, bookkeeping)
+    from ..verify import snapshot
+
+    snapshot.require_scratch(
+        database,
+        ctx.project_dir,
+        bookkeeping,
+        f"lint runs the {tool.name} migrations to read their SQL, so give it a scratch database",
+    )
     with Proxy(database.host or "localhost", database.port or 5432) as proxy:
         module.migrate(replace(ctx, database=_through(database, proxy.port)))
     pieces = [piece for sent in proxy.sent for piece in _pieces(sent, tool, bookkeeping)]
@@ -87,20 +94,6 @@ def _scratch(database: DatabaseUrl | None, name: str) -> DatabaseUrl:
             "scratch database it can reach without TLS (sslmode=prefer or disable)"
         )
     return database
-
-
-def _refuse_nonempty(
-    database: DatabaseUrl, project_dir: Path, name: str, bookkeeping: frozenset[str]
-) -> None:
-    from ..verify import snapshot
-
-    tables = snapshot.tables(snapshot.take(database, project_dir, bookkeeping))
-    if tables:
-        shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
-        raise UsageError(
-            f"{database.redacted()} already holds application tables ({shown}): lint runs "
-            f"the {name} migrations to read their SQL, so give it a scratch database"
-        )
 
 
 def _through(database: DatabaseUrl, port: int) -> DatabaseUrl:

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..command_run import build_context
 from ..ecosystems import ECOSYSTEMS
 from ..ecosystems.base import Context, Ecosystem
-from ..errors import Cancelled, MigrationFailed, UsageError
+from ..errors import Cancelled, MigrationFailed
 from ..masking import Masker
 from ..operations import fill_report
 from ..report import CANCELLED, Report
@@ -26,11 +26,13 @@ def run(args: argparse.Namespace, masker: Masker) -> Report:
     database = ctx.require_database()
     report = Report(command="verify", ecosystem=name, project_dir=str(ctx.project_dir))
     started = time.monotonic()
-    _refuse_nonempty(
-        snapshot.take(database, ctx.project_dir, ecosystem.bookkeeping_tables()),
-        args.allow_nonempty,
-        database.redacted(),
-    )
+    if not args.allow_nonempty:
+        snapshot.require_scratch(
+            database,
+            ctx.project_dir,
+            ecosystem.bookkeeping_tables(),
+            "verify migrates up and down, so give it a scratch database, or pass --allow-nonempty",
+        )
     before = ecosystem.read_state(ctx)
     walk = Walk(ecosystem, ctx, _to_walk(before.pending, ctx.project_dir, args.since))
     print(
@@ -53,16 +55,6 @@ def run(args: argparse.Namespace, masker: Masker) -> Report:
     if args.junit:
         junit.write(Path(args.junit), walk.checks, ecosystem=name, seconds=report.duration_seconds)
     return report
-
-
-def _refuse_nonempty(current: snapshot.Snapshot, allowed: bool, where: str) -> None:
-    tables = snapshot.tables(current)
-    if tables and not allowed:
-        shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
-        raise UsageError(
-            f"{where} already holds application tables ({shown}): verify migrates up and down, "
-            "so give it a scratch database, or pass --allow-nonempty"
-        )
 
 
 def _to_walk(pending: list[str], project_dir: Path, since: str | None) -> list[str]:

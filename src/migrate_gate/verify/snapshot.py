@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..dburl import DatabaseUrl
+from ..errors import UsageError
 
 # "column books.title" -> "character varying(300) not null"; one entry per schema object
 Snapshot = dict[str, str]
@@ -20,6 +21,17 @@ def take(database: DatabaseUrl, project_dir: Path, bookkeeping: frozenset[str]) 
     from .postgresql import snapshot as pg_snapshot
 
     return pg_snapshot(database, bookkeeping)
+
+
+def require_scratch(
+    database: DatabaseUrl, project_dir: Path, bookkeeping: frozenset[str], why: str
+) -> None:
+    """A usage error naming the application tables the database holds, if any, and `why`
+    the command needs a scratch database."""
+    found = tables(take(database, project_dir, bookkeeping))
+    if found:
+        shown = ", ".join(found[:5]) + (", ..." if len(found) > 5 else "")
+        raise UsageError(f"{database.redacted()} already holds application tables ({shown}): {why}")
 
 
 def tables(snapshot: Snapshot) -> list[str]:
