@@ -159,6 +159,10 @@ def _read(path: Path) -> str:
         raise UsageError(f"cannot read {path}: {error}") from None
 
 
+# Whose SQL lint reads from a live scratch PostgreSQL database (the rest read files, or render
+# offline); generated pipelines give their lint job a database service for these.
+NEEDS_DATABASE = frozenset({"django", "knex", "rails"})
+
 EXTRACTORS: dict[str, Callable[[Context], list[Source]]] = {
     "alembic": alembic,
     "django": django,

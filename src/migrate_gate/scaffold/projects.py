@@ -10,15 +10,12 @@ from typing import NamedTuple
 from ..detect import detect_tree
 from ..ecosystems import ECOSYSTEMS
 from ..errors import UsageError
+from ..lint.sources import NEEDS_DATABASE
 from .names import Name
 
 # `$` would be expanded by GitLab inside variables; control characters and `${{` have
 # no business in a folder name that lands in YAML and in GitHub expressions.
 _UNSAFE_PATH = re.compile(r"[\x00-\x1f\x7f$]|\$\{\{")
-
-
-# lint reads these tools' SQL by running their migrations against a scratch database
-LINT_NEEDS_DATABASE = frozenset({"django", "knex", "rails"})
 
 
 class ScaffoldProject(NamedTuple):
@@ -30,7 +27,7 @@ class ScaffoldProject(NamedTuple):
 
     @property
     def lint_needs_database(self) -> bool:
-        return self.ecosystem in LINT_NEEDS_DATABASE
+        return self.ecosystem in NEEDS_DATABASE
 
 
 def find_projects(directory: Path, root: Path, ecosystem: str) -> list[ScaffoldProject]:
