@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from helpers import pg_columns, pg_rows, pg_tables, sqlite_columns, sqlite_rows, sqlite_tables
 
@@ -32,6 +35,16 @@ class Backend:
         if self.kind == "sqlite":
             return sqlite_columns(self.sqlite_file, table)
         return pg_columns(self.url, table)
+
+    def execute(self, sql: str) -> None:
+        """Run one statement that returns no rows, committed (test data the tools must keep)."""
+        if self.kind == "sqlite":
+            with contextlib.closing(sqlite3.connect(self.sqlite_file)) as connection:
+                connection.execute(sql)
+                connection.commit()
+            return
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            connection.execute(sql)  # type: ignore[arg-type]
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         if self.kind == "sqlite":

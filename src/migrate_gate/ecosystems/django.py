@@ -1,4 +1,8 @@
-"""Django: `manage.py migrate`; state from `showmigrations --plan`; rollback by plan.
+"""Django: `manage.py migrate`; state from `showmigrations --plan` and `django_migrations`.
+
+What is applied, and in which order, is what `django_migrations` records (its ids are the
+order Django applied them in), read with migrate-gate's own connection: rollback reverts the
+most recently applied migration, which after a later deploy need not be the last of the plan.
 
 manage.py runs through a few lines of Python that put the database given to
 migrate-gate into settings.DATABASES["default"] just before Django starts, so
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .. import db
 from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
 from .base import PYTHON_VENVS, Context, MigrationState, interpreter_of, newest_first, python_tool
@@ -72,7 +77,34 @@ def read_state(ctx: Context) -> MigrationState:
         mark, _, name = line.strip().partition("  ")
         if mark in ("[X]", "[ ]") and name:
             (applied if mark == "[X]" else pending).append(name.split(" ", 1)[0])
-    return MigrationState(applied=applied, pending=pending)
+    return MigrationState(applied=in_applied_order(applied, _recorded(ctx)), pending=pending)
+
+
+def in_applied_order(applied: list[str], recorded: list[str] | None) -> list[str]:
+    """`applied` (plan order) sorted by when django_migrations recorded each one.
+
+    A migration the table does not name (a squashed one: Django records the migrations it
+    replaces) keeps its place right after its predecessor in the plan.
+    """
+    if not recorded:
+        return applied
+    position = {name: index for index, name in enumerate(recorded)}
+    keys: list[tuple[int, int]] = []
+    for index, name in enumerate(applied):
+        previous = keys[-1][0] if keys else -1
+        keys.append((position.get(name, previous), index))
+    return [name for _, name in sorted(zip(keys, applied, strict=True))]
+
+
+def _recorded(ctx: Context) -> list[str] | None:
+    """`app.name` of every django_migrations row, oldest first (None where it cannot be read
+    with migrate-gate's own driver: MySQL keeps the plan order)."""
+    database = ctx.require_database()
+    if not (database.is_sqlite or database.kind == "postgresql"):
+        return None
+    sql = "SELECT app, name FROM django_migrations ORDER BY id"
+    rows = db.query(database, ctx.project_dir, sql)
+    return [f"{app}.{name}" for app, name in rows or []]
 
 
 def migrate(ctx: Context, *, target: str | None = None) -> None:
@@ -81,7 +113,7 @@ def migrate(ctx: Context, *, target: str | None = None) -> None:
 
 
 def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
-    """Revert the last applied migration of the plan, `steps` times, whichever app it is in."""
+    """Revert the most recently applied migration, `steps` times, whichever app it is in."""
     newest_first(state, steps)  # refuses more steps than applied
     applied = list(state.applied)
     for _ in range(steps):
