@@ -68,7 +68,14 @@ def _query_postgresql(database: DatabaseUrl, sql: str) -> list[Row] | None:
     except psycopg.OperationalError:  # dropped while the tool ran (idle timeout): once more
         connection.close()
         _open[database] = connection = connect_postgresql(database)
+    try:
         return list(connection.execute(sql).fetchall())
+    except psycopg.errors.UndefinedTable:
+        return None
+    except psycopg.OperationalError as error:
+        connection.close()
+        reason = " ".join(str(error).split())
+        raise MigrationFailed(f"cannot read {database.redacted()}: {reason}") from None
 
 
 def _query_sqlite(path: Path, sql: str) -> list[Row] | None:

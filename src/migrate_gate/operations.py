@@ -2,17 +2,23 @@
 
 The report is computed from the database's own record before and after the
 tool ran, never from the tool's log, so `applied` stays truthful when a run
-fails or is cancelled half way.
+fails or is cancelled half way. A tool that exits 0 is then held to the command
+(see truth.py); a state that cannot be read is reported as unknown, never empty.
 """
 
 from __future__ import annotations
 
 import time
 
+from . import truth
 from .ecosystems import ECOSYSTEMS
 from .ecosystems.base import Context, Ecosystem, MigrationState
 from .errors import Cancelled, MigrationFailed
-from .report import CANCELLED, Report
+from .report import CANCELLED, FAILED, Report
+
+UNKNOWN = "unknown"  # report["state"] when the database could not be read
+AFTER_READ_SECONDS = 30.0  # each attempt's budget, whatever is left of --timeout
+AFTER_READ_PAUSES = (0.0, 1.0, 3.0)  # before each attempt: rides out a database restart
 
 
 def execute(command: str, ecosystem_name: str, ctx: Context, *, steps: int = 1) -> Report:
@@ -27,6 +33,7 @@ def execute(command: str, ecosystem_name: str, ctx: Context, *, steps: int = 1) 
             before = ecosystem.read_state(ctx)
         except (MigrationFailed, Cancelled) as error:
             _record_failure(report, error)
+            report.extra["state"] = UNKNOWN
         else:
             after = _act_then_read(ecosystem, command, ctx, before, steps, report)
             fill_report(report, before, after)
@@ -45,9 +52,13 @@ def _migrate(ecosystem: Ecosystem, ctx: Context, report: Report) -> None:
         _record_failure(report, error)
     if not before:  # the barrier failed (the recorded error says why), or no tool ran
         if report.status != "success":
+            report.extra["state"] = UNKNOWN
             return
         before.append(ecosystem.read_state(ctx))
-    fill_report(report, before[0], _read_after(ecosystem, ctx, report))
+    after = _read_after(ecosystem, ctx, report)
+    fill_report(report, before[0], after)
+    if after is not None and report.status == "success":
+        truth.check_migrated(report, ecosystem_name=ecosystem.NAME, ctx=ctx, after=after)
 
 
 def _act_then_read(
@@ -65,16 +76,28 @@ def _act_then_read(
         ecosystem.rollback(ctx, before, steps)
     except (MigrationFailed, Cancelled) as error:
         _record_failure(report, error)
-    return _read_after(ecosystem, ctx, report)
+    after = _read_after(ecosystem, ctx, report)
+    if after is not None and report.status == "success":
+        truth.check_rolled_back(report, before=before, after=after, steps=steps)
+    return after
 
 
 def _read_after(ecosystem: Ecosystem, ctx: Context, report: Report) -> MigrationState | None:
+    """The state after the run, on a budget of its own (the run's may be spent) with retries
+    (the database may be restarting); None, with the report saying so, if it cannot be read."""
     ctx.runner.cancelled = False  # one more look at the database, even after a stop
-    try:
-        return ecosystem.read_state(ctx)
-    except (MigrationFailed, Cancelled) as error:
-        _record_failure(report, f"could not read the state after the run: {error}")
-        return None
+    error: BaseException | None = None
+    for pause in AFTER_READ_PAUSES:
+        time.sleep(pause)
+        ctx.runner.deadline = time.monotonic() + AFTER_READ_SECONDS
+        try:
+            return ecosystem.read_state(ctx)
+        except (MigrationFailed, Cancelled) as failure:
+            error = failure
+    _record_failure(report, f"could not read the state after the run: {error}")
+    report.status = FAILED  # an unknown state is never success, nor a mere cancellation
+    report.extra["state"] = UNKNOWN
+    return None
 
 
 def _record_failure(report: Report, error: BaseException | str) -> None:

@@ -121,3 +121,28 @@ def test_database_url_from_environment(backend: Backend) -> None:
     assert result.report["applied"] == REVISIONS
     if backend.password:
         result.assert_no_secret(backend.password)
+
+
+def test_env_py_that_connects_elsewhere_fails_the_truth_check(
+    backend: Backend, tmp_path: Path
+) -> None:
+    """Like the FastAPI template, env.py builds its URL from its own settings and ignores
+    sqlalchemy.url: alembic exits 0 having migrated another database. The report must not
+    say success, and must say what the given database shows and why."""
+    elsewhere = tmp_path / "elsewhere.sqlite3"
+    env_py = backend.project / "migrations" / "env.py"
+    env_py.write_text(
+        env_py.read_text().replace(
+            "    connectable = engine_from_config(",
+            f'    config.set_main_option("sqlalchemy.url", "sqlite:///{elsewhere}")\n'
+            "    connectable = engine_from_config(",
+        )
+    )
+    result = cli(backend, "migrate")
+    report = result.report
+    assert (result.returncode, report["status"]) == (1, "failed")
+    assert report["applied"] == [] and report["pending"] == REVISIONS
+    assert "exited 0 but" in report["error"] and "3 pending" in report["error"]
+    assert "env.py" in report["error"]
+    assert applied_in_database(backend) == []
+    assert elsewhere.exists()  # it really went elsewhere: the check is what caught it

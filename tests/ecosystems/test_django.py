@@ -88,3 +88,64 @@ def test_settings_database_is_overridden(backend: Backend) -> None:
     assert "/nonexistent/should-not-be-used.sqlite3" in settings
     assert cli(backend, "migrate").returncode == 0
     assert "blog_post" in backend.tables()
+
+
+SUBTITLE_MIGRATION = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("blog", "0002_post_body")]
+    operations = [
+        migrations.AddField(
+            model_name="post", name="subtitle", field=models.TextField(default="")
+        ),
+    ]
+"""
+
+
+def test_rollback_reverts_the_most_recently_applied_not_the_last_of_the_plan(
+    backend: Backend,
+) -> None:
+    """A later deploy adds blog.0003; Django's plan puts it before shop.0001 (apps in label
+    order), but the database applied it last: rollback --steps 1 must revert it alone."""
+    assert cli(backend, "migrate").returncode == 0
+    backend.execute("insert into shop_product (name) values ('kept')")
+    (backend.project / "blog" / "migrations" / "0003_post_subtitle.py").write_text(
+        SUBTITLE_MIGRATION
+    )
+    deployed = cli(backend, "migrate").report
+    assert deployed["applied"] == ["blog.0003_post_subtitle"]
+    assert deployed["current"] == "blog.0003_post_subtitle"
+    assert cli(backend, "status").report["current"] == "blog.0003_post_subtitle"
+
+    rolled = cli(backend, "rollback", "--steps", "1").report
+    assert (rolled["status"], rolled["rolled_back"]) == ("success", ["blog.0003_post_subtitle"])
+    assert rolled["current"] == "shop.0001_initial"
+    assert "subtitle" not in backend.columns("blog_post")
+    assert backend.rows("select name from shop_product") == [("kept",)]
+
+
+SLOW_MIGRATION = """import time
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(lambda apps, schema_editor: time.sleep(30))]
+"""
+
+
+def test_timeout_report_reads_what_committed(backend: Backend) -> None:
+    """--timeout stops Django in its fourth migration: the after-read has a budget of its own,
+    so the report lists the three that committed instead of an empty state."""
+    (backend.project / "shop" / "migrations" / "0002_slow.py").write_text(SLOW_MIGRATION)
+    result = run_cli(
+        "migrate", "--json", "--timeout", "6", "--database-url", backend.url, cwd=backend.project
+    )
+    report = result.report
+    assert (result.returncode, report["status"]) == (1, "failed")
+    assert "timed out" in report["error"]
+    assert report["applied"] == recorded(backend) == PLAN
+    assert report["current"] == PLAN[-1] and report["pending"] == ["shop.0002_slow"]
+    assert "state" not in report
