@@ -233,3 +233,26 @@ def test_detect_lists_the_three_markers(tmp_path: Path, rails_app: Path) -> None
             "evidence": ["bin/rails", "config/application.rb", "db/migrate/"],
         }
     ]
+
+
+SCHEMA_MIGRATION = """class CreateSchema < ActiveRecord::Migration[6.1]
+  def change
+    create_table :settings
+  end
+end
+"""
+
+
+def test_version_0000_keeps_its_id_once_applied(backend: Backend) -> None:
+    """Rails prints an applied 0000_x.rb as "000": the id must stay the file's "0000"."""
+    (backend.project / "db" / "migrate" / "0000_create_schema.rb").write_text(SCHEMA_MIGRATION)
+    pending = cli(backend, "status").report["pending"]
+    assert pending == ["0000", *VERSIONS]
+    migrated = cli(backend, "migrate").report
+    assert (migrated["status"], migrated["applied"]) == ("success", ["0000", *VERSIONS])
+    rolled = cli(backend, "rollback", "--steps", "4").report
+    # Rails rolls back "to version 0", which keeps 0000 applied: it exits 0 having reverted
+    # three, and the truth check says so instead of reporting success.
+    assert (rolled["status"], rolled["rolled_back"]) == ("failed", list(reversed(VERSIONS)))
+    assert "rollback of 4 exited 0 but the database shows" in rolled["error"]
+    assert (rolled["current"], rolled["pending"]) == ("0000", VERSIONS)

@@ -55,12 +55,16 @@ def read_state(ctx: Context) -> MigrationState:
     if NO_TABLE in result.output:
         return MigrationState(applied=[], pending=_migration_files(ctx.project_dir))
     _check_ok(result, "db:migrate:status")
+    # Rails prints an applied version normalised ("%.3d": 0000_x.rb is "000" once up) and a
+    # pending one as its file names it; ids are the file's spelling either way.
+    spelling = {int(version): version for version in _migration_files(ctx.project_dir)}
     applied: list[str] = []
     pending: list[str] = []
     for line in result.output.splitlines():
         match = _STATUS_LINE.match(line)
         if match:
-            (applied if match[1] == "up" else pending).append(match[2])
+            version = spelling.get(int(match[2]), match[2])
+            (applied if match[1] == "up" else pending).append(version)
     return MigrationState(applied=applied, pending=pending)
 
 
