@@ -126,8 +126,10 @@ def _positive_float(text: str) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     masker = Masker(_secrets_in_environment())
     try:
+        masker.add(_secrets_in_argv(argv))  # before argparse can echo a value in an error
         args = build_parser().parse_args(argv)
         return _dispatch(args, masker)
     except UsageError as error:
@@ -157,7 +159,7 @@ def _dispatch(args: argparse.Namespace, masker: Masker) -> int:
     if args.command == "lint":
         from .lint.command import run as run_lint
 
-        return run_lint(args)
+        return run_lint(args, masker)
     if args.command == "verify":
         from .verify.command import run as run_verify
 
@@ -187,10 +189,8 @@ def _detect(args: argparse.Namespace) -> int:
 
 
 def _print_report(report: Report, *, as_json: bool, masker: Masker) -> None:
-    if as_json:
-        print(masker(report.to_json()))
-        return
-    print(masker(_text_report(report)))
+    report.mask_text(masker)  # ids come from the database and files: never masked
+    print(report.to_json() if as_json else _text_report(report))
 
 
 def _text_report(report: Report) -> str:
@@ -227,6 +227,24 @@ def _secrets_in_environment() -> list[str]:
         return parse(raw).secrets()
     except UsageError:
         return []
+
+
+def _secrets_in_argv(argv: Sequence[str]) -> list[str]:
+    """Passwords of every argument (or `--flag=value` value) that is a URL with one."""
+    from urllib.parse import unquote, urlsplit
+
+    secrets: list[str] = []
+    for arg in argv:
+        for value in {arg, arg.partition("=")[2]}:
+            if "://" not in value:
+                continue
+            try:
+                password = urlsplit(value).password
+            except ValueError:
+                continue
+            if password:
+                secrets.extend({password, unquote(password)})
+    return secrets
 
 
 def _say(line: str) -> None:

@@ -35,6 +35,7 @@ def build_context(args: argparse.Namespace, masker: Masker) -> tuple[str, Contex
     runner = Runner(masker=masker, timeout=args.timeout)
     ctx = Context(project_dir=project_dir, database=database, runner=runner)
     ECOSYSTEMS[ecosystem].check(ctx)
+    masker.warn_short()  # only now: a usage error stays one line
     return ecosystem, ctx
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -39,6 +40,12 @@ class Report:
         self.status = FAILED
         self.error = self.error or one_line(message)
 
+    def mask_text(self, mask: Callable[[str], str]) -> None:
+        """Mask the free text (error, messages in extra); ids and structure stay as they are."""
+        if self.error:
+            self.error = mask(self.error)
+        self.extra = {key: _masked(value, mask) for key, value in self.extra.items()}
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         extra = data.pop("extra")
@@ -52,3 +59,19 @@ def one_line(message: str, limit: int = 500) -> str:
     """Collapse a message to one line of bounded length."""
     text = " ".join(message.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_STRUCTURE = frozenset(
+    {"migration", "result", "file", "rule", "name", "severity", "state", "id", "path"}
+)
+
+
+def _masked(value: Any, mask: Callable[[str], str], key: str = "") -> Any:
+    """Mask the strings in a value of extra, except those that name migrations or files."""
+    if isinstance(value, str):
+        return value if key in _STRUCTURE else mask(value)
+    if isinstance(value, dict):
+        return {k: _masked(v, mask, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, mask, key) for v in value]
+    return value

@@ -20,6 +20,7 @@ from .model import Finding, Source, rank
 
 if TYPE_CHECKING:
     from ..ecosystems.base import Context
+    from ..masking import Masker
     from ..report import Report
 
 FORMAT_NAMES = ("text", "json", "github", "gitlab", "sarif")
@@ -66,8 +67,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    """Lint, print or write the findings, return the exit code."""
+def run(args: argparse.Namespace, masker: Masker | None = None) -> int:
+    """Lint, print or write the findings (secrets masked), return the exit code."""
+    from ..masking import Masker
     from .config import load
     from .engine import Options, lint
     from .formats import FORMATS
@@ -82,14 +84,15 @@ def run(args: argparse.Namespace) -> int:
         ignore=config.ignore,
         allow_destructive=args.allow_destructive or config.allow_destructive,
     )
+    masker = masker or Masker()
     outcome = _Outcome(project_dir, started)
     try:
         outcome.ecosystem = _ecosystem(args, project_dir)
-        sources = _sources(args, project_dir, outcome.ecosystem)
+        sources = _sources(args, project_dir, outcome.ecosystem, masker)
         # lint everything, so state carried across files stays right; report changed files only
         outcome.findings = [f for f in lint(sources, options) if _kept(f, changed)]
     except MigrationFailed as error:
-        outcome.error = outcome.unread = str(error)
+        outcome.error = outcome.unread = masker(str(error))
     outcome.judge(args.fail_on)
     rendered = FORMATS[args.format](outcome.findings)
     if args.output:
@@ -98,10 +101,12 @@ def run(args: argparse.Namespace) -> int:
         # with --output FILE, the log still shows the findings as text
         sys.stdout.write(FORMATS["text"](outcome.findings) if args.output else rendered)
     if args.json:
-        print(outcome.report().to_json())
+        report = outcome.report()
+        report.mask_text(masker)
+        print(report.to_json())
     # text output's total already says why findings fail the run; say why the SQL was not read
     if outcome.error and (outcome.unread or args.output or args.format != "text"):
-        print(f"migrate-gate lint: {outcome.error}", file=sys.stderr)
+        print(masker(f"migrate-gate lint: {outcome.error}"), file=sys.stderr)
     return 1 if outcome.error else 0
 
 
@@ -144,23 +149,26 @@ def _ecosystem(args: argparse.Namespace, project_dir: Path) -> str | None:
     return choose_ecosystem(project_dir, args.ecosystem)
 
 
-def _sources(args: argparse.Namespace, project_dir: Path, ecosystem: str | None) -> list[Source]:
+def _sources(
+    args: argparse.Namespace, project_dir: Path, ecosystem: str | None, masker: Masker
+) -> list[Source]:
     from . import sources
 
     if ecosystem is None:
         return sources.for_paths(args.paths)
-    return sources.for_project(ecosystem, _context(args, project_dir))
+    return sources.for_project(ecosystem, _context(args, project_dir, masker))
 
 
-def _context(args: argparse.Namespace, project_dir: Path) -> Context:
+def _context(args: argparse.Namespace, project_dir: Path, masker: Masker) -> Context:
+    """Like migrate's: the URL's password is masked in the tool's output and the report."""
     from ..dburl import parse
     from ..ecosystems.base import Context
-    from ..masking import Masker
     from ..runner import Runner
 
     raw = args.database_url or os.environ.get("DATABASE_URL")
     database = parse(raw) if raw else None
-    masker = Masker(database.secrets() if database else ())
+    masker.add(database.secrets() if database else ())
+    masker.warn_short()
     return Context(project_dir=project_dir, database=database, runner=Runner(masker=masker))
 
 
