@@ -14,7 +14,8 @@ MASK = "***"
 MIN_LENGTH = 4
 SHORT_WARNING = (
     f"migrate-gate: warning: the database password is shorter than {MIN_LENGTH} characters, "
-    "too short to be masked safely: it is not masked in the output; use a longer password"
+    "too short to be masked safely: it is masked in URLs only, not in other output; "
+    "use a longer password"
 )
 
 
@@ -41,12 +42,15 @@ class Masker:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: list[str] = []
         self.short: list[str] = []  # secrets too short to mask safely (not masked)
+        self._in_urls: list[str] = []
         self._warned = False
         self.add(secrets)
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, MASK)
+        for short in self._in_urls:  # a short password is still masked where a URL holds it
+            text = text.replace(f":{short}@", f":{MASK}@")
         return text
 
     def warn_short(self) -> None:
@@ -64,6 +68,8 @@ class Masker:
             if too_short(secret):
                 if secret not in self.short:
                     self.short.append(secret)
+                    urls = {*self._in_urls, secret, quote(secret, safe="")}
+                    self._in_urls = sorted(urls, key=len, reverse=True)
                 continue
             known.update(forms(secret))
         self._secrets = sorted(known, key=len, reverse=True)
