@@ -206,3 +206,47 @@ def test_without_a_postgresql_url_nothing_runs(
     assert result.stderr.count("\n") == 1 and expected in result.stderr
     assert "$ python manage.py" not in result.stderr  # the runner's echo: nothing ran
     assert not (project / "app.db").exists()
+
+
+LEAKY = """from django.db import migrations
+
+
+class Leak(migrations.RunSQL):
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        password = schema_editor.connection.settings_dict["PASSWORD"]
+        raise RuntimeError(f"cannot connect with {{password!r}} {{password}}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("blog", "0002_post_body")]
+    operations = [Leak("select 1")]
+"""
+
+
+@pytest.mark.parametrize("char", ['"', "\\\\", "'", "@:/%#?&"])
+def test_a_tool_error_naming_the_password_is_masked(
+    project: Path,
+    pg_database: PgDatabase,
+    pg_admin: psycopg.Connection,  # type: ignore[type-arg]
+    char: str,
+) -> None:
+    """The error comes from Django through the rendered-SQL file, not the tool's output."""
+    from urllib.parse import quote
+
+    from psycopg import sql
+
+    password = f"Zebra{char}Secret42"
+    pg_admin.execute(
+        sql.SQL("alter role {} password {}").format(
+            sql.Identifier(pg_database.name), sql.Literal(password)
+        )
+    )
+    url = pg_database.url.replace(pg_database.password, quote(password, safe=""))
+    add(project, "0003_leak", LEAKY.format())
+    for args in (["--json"], ["--json", "--format", "sarif", "--output", "out.sarif"], []):
+        result = run_lint(*args, "--database-url", url, cwd=project)
+        assert result.returncode == 1, result.stderr
+        for spelling in (password, repr(password)[1:-1], quote(password, safe="")):
+            result.assert_no_secret(spelling)
+        if args:
+            assert "0003_leak failed: RuntimeError: cannot connect with" in result.report["error"]
