@@ -44,7 +44,7 @@ class Report:
         """Mask the free text (error, messages in extra); ids and structure stay as they are."""
         if self.error:
             self.error = mask(self.error)
-        self.extra = {key: _masked(value, mask) for key, value in self.extra.items()}
+        self.extra = {key: _masked(value, mask, key) for key, value in self.extra.items()}
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -66,12 +66,21 @@ _STRUCTURE = frozenset(
 )
 
 
+def mask_fields(data: dict[str, Any], mask: Callable[[str], str]) -> dict[str, Any]:
+    """A parsed report (to_dict's shape) with its free text masked and its ids unchanged."""
+    return {key: _masked(value, mask, key) for key, value in data.items()}
+
+
+_TOP = ("tool", "version", "command", "ecosystem", "project_dir", "status")
+_IDS = ("applied", "rolled_back", "current", "pending")
+
+
 def _masked(value: Any, mask: Callable[[str], str], key: str = "") -> Any:
     """Mask the strings in a value of extra, except those that name migrations or files."""
     if isinstance(value, str):
-        return value if key in _STRUCTURE else mask(value)
+        return value if key in _STRUCTURE or key in _TOP or key in _IDS else mask(value)
     if isinstance(value, dict):
         return {k: _masked(v, mask, k) for k, v in value.items()}
     if isinstance(value, list):
-        return [_masked(v, mask, key) for v in value]
+        return [_masked(v, mask, key) for v in value]  # a list's items keep its key's meaning
     return value

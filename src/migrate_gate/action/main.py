@@ -46,7 +46,11 @@ def _execute(
     try:
         _install_dependencies(platform, inputs)
     except deps.SetupFailed as error:
-        return failed_report(inputs.command, str(inputs.working_directory), str(error)), 1, []
+        return (
+            failed_report(inputs.command, str(inputs.working_directory), masker(str(error))),
+            1,
+            [],
+        )
     findings = platform.findings_output() if inputs.command == "lint" else None
     with platform.group(f"migrate-gate {inputs.command} ({inputs.project})"):
         result = run(inputs, masker, sys.stdout, findings=findings)
@@ -74,8 +78,10 @@ def _install_dependencies(platform: Platform, inputs: Inputs) -> None:
 def _publish(
     platform: Platform, inputs: Inputs, masker: Masker, report: dict[str, Any], tail: list[str]
 ) -> None:
-    summary = masker(render(report, tail=tail, project=inputs.project, run_url=platform.run_url()))
-    platform.publish({k: masker(v) for k, v in outputs(report).items()}, summary, report)
+    # the report's free text and the tail are masked already; masking the whole summary or
+    # the outputs again would star the ids (`..._add_author_email` with the password `email`)
+    summary = render(report, tail=tail, project=inputs.project, run_url=platform.run_url())
+    platform.publish(outputs(report), summary, report)
     if report.get("status") != "success":
         platform.error(masker(f"{inputs.command} {report.get('status')}: {report.get('error')}"))
     if inputs.comment:

@@ -92,15 +92,18 @@ def run(
             tail.append(masked.rstrip("\n"))
         returncode = process.wait()
     reader.join()
-    return RunResult(returncode, _parse(masker("".join(stdout))), list(tail))
+    return RunResult(returncode, _parse("".join(stdout), masker), list(tail))
 
 
-def _parse(text: str) -> dict[str, Any] | None:
+def _parse(text: str, masker: Masker) -> dict[str, Any] | None:
+    """The report, free text masked; its ids (from the database and files) never are."""
+    from ..report import mask_fields
+
     try:
         report = json.loads(text)
     except ValueError:
         return None
-    return report if isinstance(report, dict) else None
+    return mask_fields(report, masker) if isinstance(report, dict) else None
 
 
 class _ForwardingSignals:
