@@ -12,7 +12,7 @@ import requests
 
 from ..dburl import parse
 from ..errors import UsageError
-from ..masking import Masker
+from ..masking import Masker, forms, too_short
 from . import alert, comment, deps
 from .inputs import InputError, Inputs, read
 from .outputs import failed_report, outputs
@@ -31,7 +31,10 @@ def main() -> int:
         return 2
     masker = Masker(_secrets(inputs))
     for secret in _secrets(inputs):
-        platform.mask(secret)
+        # like min_mask_length in google-github-actions: a short value would star every match
+        if not too_short(secret):
+            for form in sorted(forms(secret)):
+                platform.mask(form)
     if not inputs.working_directory.is_dir():
         platform.error(f"working-directory {inputs.project!r} does not exist in the repository")
         return 2
