@@ -121,3 +121,15 @@ def test_report_ids_are_never_masked(capsys: pytest.CaptureFixture[str]) -> None
     assert password not in printed["error"] and password not in printed["checks"][0]["message"]
     _print_report(report, as_json=False, masker=Masker([password]))
     assert ids[0] in capsys.readouterr().out
+
+
+def test_the_action_masks_the_reports_text_not_its_ids() -> None:
+    """The action parses the CLI's report; masking it whole would star `..._email.js`."""
+    from migrate_gate.action.run import _parse
+
+    ids = ["20240102000000_add_author_email.js"]
+    printed = json.dumps({"applied": ids, "pending": ids, "current": ids[0], "error": "bad email"})
+    report = _parse(printed, Masker(["email"]))
+    assert report is not None
+    assert (report["applied"], report["pending"], report["current"]) == (ids, ids, ids[0])
+    assert report["error"] == "bad ***"
