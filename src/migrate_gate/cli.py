@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
             from .verify.options import add_arguments
 
             add_arguments(sub)
+        if name in ("status", "migrate", "rollback"):
+            _add_allow_options(sub)
         if name == "rollback":
             sub.add_argument(
                 "--steps",
@@ -59,6 +61,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scaffold(commands)
     _add_lint(commands)
     return parser
+
+
+def _add_allow_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--allow-out-of-order",
+        action="store_true",
+        help="accept pending migrations older than the newest applied one",
+    )
+    sub.add_argument(
+        "--allow-unknown-applied",
+        action="store_true",
+        help="accept applied migrations this checkout lacks (deploying older code deliberately)",
+    )
 
 
 def _add_lint(commands: argparse._SubParsersAction[_Parser]) -> None:

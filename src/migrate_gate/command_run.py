@@ -12,6 +12,7 @@ from .ecosystems import ECOSYSTEMS
 from .ecosystems.base import Context
 from .errors import UsageError
 from .folders import project_folder
+from .history import ALLOWABLE
 from .masking import Masker
 from .operations import execute
 from .report import Report
@@ -48,4 +49,7 @@ def run_command(args: argparse.Namespace, masker: Masker) -> Report:
         file=sys.stderr,
     )
     install_signal_handlers(ctx.runner)
-    return execute(args.command, ecosystem, ctx, steps=getattr(args, "steps", 1))
+    allowed = [
+        kind for kind in ALLOWABLE if getattr(args, f"allow_{kind.replace('-', '_')}", False)
+    ]
+    return execute(args.command, ecosystem, ctx, steps=getattr(args, "steps", 1), allowed=allowed)

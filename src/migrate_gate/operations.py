@@ -9,28 +9,48 @@ fails or is cancelled half way. A tool that exits 0 is then held to the command
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
-from . import truth
+from . import history, truth
 from .ecosystems import ECOSYSTEMS
 from .ecosystems.base import Context, Ecosystem, MigrationState
 from .errors import Cancelled, MigrationFailed
 from .report import CANCELLED, FAILED, Report
+
+
+class Refused(MigrationFailed):
+    """The history has a problem that stops the command before anything runs."""
+
 
 UNKNOWN = "unknown"  # report["state"] when the database could not be read
 AFTER_READ_SECONDS = 30.0  # each attempt's budget, whatever is left of --timeout
 AFTER_READ_PAUSES = (0.0, 1.0, 3.0)  # before each attempt: rides out a database restart
 
 
-def execute(command: str, ecosystem_name: str, ctx: Context, *, steps: int = 1) -> Report:
-    """Run `command` on the project and return its report (never raises MigrationFailed)."""
+def execute(
+    command: str,
+    ecosystem_name: str,
+    ctx: Context,
+    *,
+    steps: int = 1,
+    allowed: Sequence[str] = (),
+) -> Report:
+    """Run `command` on the project and return its report (never raises MigrationFailed).
+
+    The history is checked first: on a problem that is an error (and not in `allowed`),
+    migrate and rollback change nothing and fail, status fails."""
     ecosystem = ECOSYSTEMS[ecosystem_name]
     report = Report(command=command, ecosystem=ecosystem_name, project_dir=str(ctx.project_dir))
     started = time.monotonic()
     if command == "migrate":
-        _migrate(ecosystem, ctx, report)
+        _migrate(ecosystem, ctx, report, allowed)
     else:
         try:
             before = ecosystem.read_state(ctx)
+            _check_history(ecosystem, ctx, before, report, allowed)
+        except Refused as refusal:
+            _record_failure(report, refusal)
+            fill_report(report, before, before)  # nothing ran
         except (MigrationFailed, Cancelled) as error:
             _record_failure(report, error)
             report.extra["state"] = UNKNOWN
@@ -41,11 +61,31 @@ def execute(command: str, ecosystem_name: str, ctx: Context, *, steps: int = 1) 
     return report
 
 
-def _migrate(ecosystem: Ecosystem, ctx: Context, report: Report) -> None:
-    """Read the before-state as the tool's barrier: it precedes any change, yet overlaps the
-    start-up of tools that support the handshake (see Runner.run)."""
+def _check_history(
+    ecosystem: Ecosystem,
+    ctx: Context,
+    state: MigrationState,
+    report: Report,
+    allowed: Sequence[str],
+) -> None:
+    """Put the history's problems in the report; raise Refused when one stops the command."""
+    problems = ecosystem.problems(ctx, state)
+    report.problems = [problem.to_dict() for problem in problems]
+    blocking = history.errors(problems, allowed=allowed)
+    if blocking:
+        raise Refused(history.summary(blocking))
+
+
+def _migrate(ecosystem: Ecosystem, ctx: Context, report: Report, allowed: Sequence[str]) -> None:
+    """Read the before-state (and check the history) as the tool's barrier: it precedes any
+    change, yet overlaps the start-up of tools that support the handshake (see Runner.run)."""
     before: list[MigrationState] = []
-    ctx.barrier = lambda: before.append(ecosystem.read_state(ctx))
+
+    def barrier() -> None:
+        before.append(ecosystem.read_state(ctx))
+        _check_history(ecosystem, ctx, before[0], report, allowed)
+
+    ctx.barrier = barrier
     try:
         ecosystem.migrate(ctx)
     except (MigrationFailed, Cancelled) as error:

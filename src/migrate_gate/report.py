@@ -27,6 +27,7 @@ class Report:
     pending: list[str] = field(default_factory=list)
     duration_seconds: float = 0.0
     error: str | None = None
+    problems: list[dict[str, Any]] = field(default_factory=list)  # see history.Problem
     extra: dict[str, Any] = field(
         default_factory=dict
     )  # command-specific fields (checks, findings)
@@ -44,6 +45,7 @@ class Report:
         """Mask the free text (error, messages in extra); ids and structure stay as they are."""
         if self.error:
             self.error = mask(self.error)
+        self.problems = [_masked(problem, mask) for problem in self.problems]
         self.extra = {key: _masked(value, mask, key) for key, value in self.extra.items()}
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,7 +64,7 @@ def one_line(message: str, limit: int = 500) -> str:
 
 
 _STRUCTURE = frozenset(
-    {"migration", "result", "file", "rule", "name", "severity", "state", "id", "path"}
+    {"migration", "result", "file", "rule", "name", "severity", "state", "id", "path", "kind"}
 )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import db
 from ..errors import MigrationFailed, UsageError
+from ..history import Problem
 from .base import Context, MigrationState, interpreter_of, newest_first, python_tool
 
 NAME = "alembic"
@@ -84,6 +85,24 @@ def migrate(ctx: Context, *, target: str | None = None) -> None:
 def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
     newest_first(state, steps)  # refuses more steps than applied
     _alembic(ctx, "downgrade", f"-{steps}")
+
+
+def problems(ctx: Context, state: MigrationState) -> list[Problem]:
+    """More than one unmerged head: `upgrade head` cannot choose (merge them)."""
+    parents = _parents(ctx.project_dir)
+    has_child = {p for ps in parents.values() for p in ps}
+    heads = [revision for revision in parents if revision not in has_child]
+    if len(heads) < 2:
+        return []
+    return [
+        Problem(
+            "multiple-heads",
+            head,
+            f"one of {len(heads)} heads ({', '.join(heads)}); "
+            f"merge them: alembic merge -m merge {' '.join(heads)}",
+        )
+        for head in heads
+    ]
 
 
 def bookkeeping_tables() -> frozenset[str]:

@@ -16,6 +16,7 @@ from typing import NamedTuple, Protocol
 
 from ..dburl import NO_DATABASE, DatabaseUrl
 from ..errors import MigrationFailed, UsageError
+from ..history import Problem
 from ..runner import Runner, ToolResult
 
 
@@ -96,6 +97,15 @@ class Ecosystem(Protocol):
     def bookkeeping_tables(self) -> frozenset[str]:
         """The tool's own tables (applied versions, locks): not part of the application schema."""
         ...
+
+    def problems(self, ctx: Context, state: MigrationState) -> list[Problem]:
+        """What is wrong with the history: the project's files, and `state` (the database's)."""
+        ...
+
+
+def no_problems(ctx: Context, state: MigrationState) -> list[Problem]:
+    """The shared default of a tool whose history migrate-gate does not inspect (yet)."""
+    return []
 
 
 def find_tool(project_dir: Path, name: str, local: Sequence[str] = ()) -> str | None:

@@ -17,7 +17,15 @@ from pathlib import Path
 from .. import db
 from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
-from .base import PYTHON_VENVS, Context, MigrationState, interpreter_of, newest_first, python_tool
+from .base import (
+    PYTHON_VENVS,
+    Context,
+    MigrationState,
+    interpreter_of,
+    newest_first,
+    no_problems,
+    python_tool,
+)
 
 NAME = "django"
 INSTALL_HINT = "pip install django (in the project's virtualenv or on PATH)"
@@ -120,6 +128,9 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
         last = applied.pop()
         app, _, _name = last.partition(".")
         _manage(ctx, "migrate", app, _previous_in_app(applied, app), "--noinput")
+
+
+problems = no_problems  # applied order is a graph (Django) or knex's own check
 
 
 def bookkeeping_tables() -> frozenset[str]:

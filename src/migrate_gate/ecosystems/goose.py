@@ -12,9 +12,10 @@ import re
 import shutil
 from pathlib import Path
 
-from .. import db
+from .. import db, history
 from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
+from ..history import Problem
 from .base import Context, MigrationState, newest_first
 
 NAME = "goose"
@@ -82,6 +83,27 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
     """`goose down` reverts the most recently applied version; once per step."""
     for _version in newest_first(state, steps):
         _goose(ctx, "down")
+
+
+def problems(ctx: Context, state: MigrationState) -> list[Problem]:
+    """Go migrations (the goose CLI cannot run them), duplicate versions, and against the
+    database: pending versions below the newest applied one, applied versions with no file."""
+    folder = _migrations_dir(ctx.project_dir)
+    paths = _migrations(folder) if folder else []
+    found = [
+        Problem(
+            "unsupported-migration",
+            path.name,
+            "a Go migration: the goose CLI cannot run it (it applies the SQL ones and stops "
+            "here); build a goose binary that imports your migrations package and set "
+            f"{BINARY_ENV} to it",
+        )
+        for path in paths
+        if path.suffix == ".go" and not os.environ.get(BINARY_ENV)
+    ]
+    found += history.duplicate_versions((str(int(p.name.split("_", 1)[0])), p.name) for p in paths)
+    found += history.out_of_order(state.applied, state.pending, key=int)
+    return found + history.unknown_applied(state.applied, _versions(ctx.project_dir))
 
 
 def bookkeeping_tables() -> frozenset[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
-from .base import Context, MigrationState, newest_first, require_tool
+from .base import Context, MigrationState, newest_first, no_problems, require_tool
 
 NAME = "knex"
 INSTALL_HINT = "npm install --save-dev knex (plus the driver: pg, better-sqlite3 or sqlite3)"
@@ -137,6 +137,9 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
             raise MigrationFailed(
                 f"knex migrate:down failed in migration {name}: {_error_line(output)}"
             )
+
+
+problems = no_problems  # applied order is a graph (Django) or knex's own check
 
 
 def bookkeeping_tables() -> frozenset[str]:

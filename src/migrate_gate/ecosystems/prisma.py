@@ -21,9 +21,10 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from .. import db
+from .. import db, history
 from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
+from ..history import Problem
 from .base import Context, MigrationState, newest_first, require_tool
 
 NAME = "prisma"
@@ -113,6 +114,25 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
         if not ok:
             raise MigrationFailed(f"down.sql of {name} failed: {_reason(output)}")
         _forget(ctx, name)
+
+
+def problems(ctx: Context, state: MigrationState) -> list[Problem]:
+    """A failed migration Prisma recorded (it refuses every deploy after it, P3009), pending
+    folders older than the newest applied one, applied migrations with no folder."""
+    found = []
+    failed = _failed_migration(ctx)
+    if failed:
+        found.append(
+            Problem(
+                "failed-record",
+                failed,
+                "_prisma_migrations records it as started and never finished: Prisma refuses "
+                "to deploy (P3009); fix the database, then `prisma migrate resolve "
+                f"--rolled-back {failed}` (or --applied)",
+            )
+        )
+    found += history.out_of_order(state.applied, state.pending, key=str)
+    return found + history.unknown_applied(state.applied, _local_migrations(ctx))
 
 
 def bookkeeping_tables() -> frozenset[str]:

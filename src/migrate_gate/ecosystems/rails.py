@@ -12,8 +12,10 @@ import shutil
 from pathlib import Path
 from urllib.parse import quote
 
+from .. import history
 from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
+from ..history import Problem
 from ..runner import ToolResult
 from .base import Context, MigrationState, newest_first
 
@@ -86,6 +88,16 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
     newest_first(state, steps)  # refuses more steps than applied
     task = f"STEP={_rails_steps(state, steps)}"
     _check_ok(_rails(ctx, "db:rollback", task), "db:rollback")
+
+
+def problems(ctx: Context, state: MigrationState) -> list[Problem]:
+    """Duplicate versions in db/migrate; pending versions below the newest applied one (Rails
+    applies them silently, out of order); applied versions with no file."""
+    names = [path.name for path in (ctx.project_dir / "db" / "migrate").glob("*.rb")]
+    versions = [(str(int(m[1])), name) for name in names if (m := _MIGRATION_FILE.match(name))]
+    found = history.duplicate_versions(versions)
+    found += history.out_of_order(state.applied, state.pending, key=int)
+    return found + history.unknown_applied(state.applied, _migration_files(ctx.project_dir))
 
 
 def bookkeeping_tables() -> frozenset[str]:
