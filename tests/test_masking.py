@@ -109,9 +109,14 @@ def test_report_ids_are_never_masked(capsys: pytest.CaptureFixture[str]) -> None
     report.extra["checks"] = [
         {"migration": ids[1], "result": "failed", "message": "auth email failed", "diff": []}
     ]
+    report.problems = [
+        {"kind": "unknown-applied", "migration": ids[0], "detail": f"seen as {password}"}
+    ]
     report.fail(f"connection to postgresql://u:{password}@h/db failed: {password}")
     _print_report(report, as_json=True, masker=Masker([password]))
     printed = json.loads(capsys.readouterr().out)
+    assert printed["problems"][0]["migration"] == ids[0]
+    assert password not in printed["problems"][0]["detail"]
     assert (printed["applied"], printed["pending"], printed["current"]) == (
         [ids[0]],
         [ids[1]],

@@ -146,3 +146,37 @@ def test_env_py_that_connects_elsewhere_fails_the_truth_check(
     assert "env.py" in report["error"]
     assert applied_in_database(backend) == []
     assert elsewhere.exists()  # it really went elsewhere: the check is what caught it
+
+
+def _revision(revision: str, down: str) -> str:
+    return f'''"""{revision}"""
+revision = "{revision}"
+down_revision = {down}
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_two_heads_are_refused_and_a_merge_revision_is_fine(backend: Backend) -> None:
+    versions = backend.project / "migrations" / "versions"
+    (versions / "aa_fork.py").write_text(_revision("aa00000000aa", '"2b4d6f8a0c12"'))
+    status = cli(backend, "status")
+    assert (status.returncode, status.report["status"]) == (1, "failed")
+    heads = sorted(p["migration"] for p in status.report["problems"])
+    assert heads == sorted([REVISIONS[-1], "aa00000000aa"])
+    assert {p["kind"] for p in status.report["problems"]} == {"multiple-heads"}
+    refused = cli(backend, "migrate").report
+    assert (refused["status"], refused["applied"]) == ("failed", [])
+    assert applied_in_database(backend) == []
+
+    merge = _revision("bb00000000bb", f'("{REVISIONS[-1]}", "aa00000000aa")')
+    (versions / "bb_merge.py").write_text(merge)
+    merged = cli(backend, "migrate").report
+    assert (merged["status"], merged["problems"]) == ("success", [])
+    assert merged["current"] == "bb00000000bb"

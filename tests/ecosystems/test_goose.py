@@ -216,3 +216,37 @@ def test_goose_migration_dir_from_environment(tmp_path: Path) -> None:
     assert found == [
         {"ecosystem": "goose", "path": ".", "evidence": ["schema/changes/20240101120000_init.sql"]}
     ]
+
+
+GO_MIGRATION = """package migrations
+
+import "github.com/pressly/goose/v3"
+
+func init() { goose.AddMigration(nil, nil) }
+"""
+
+
+def test_go_migration_is_refused_before_anything_runs(backend: Backend, goose_dir: Path) -> None:
+    """The goose CLI would apply 1-3 and stop at the Go file: a partial deploy."""
+    folder = backend.project / "migrations"
+    (folder / "00004_backfill.go").write_text(GO_MIGRATION)
+    result = cli(backend, goose_dir, "migrate")
+    report = result.report
+    assert (result.returncode, report["status"], report["applied"]) == (1, "failed", [])
+    assert [(p["kind"], p["migration"]) for p in report["problems"]] == [
+        ("unsupported-migration", "00004_backfill.go")
+    ]
+    assert goose.BINARY_ENV in report["error"]
+    assert recorded(backend) == []
+
+
+def test_unknown_applied_is_refused_unless_allowed(backend: Backend, goose_dir: Path) -> None:
+    """The database has version 3, this (older) checkout does not: rollback must not run."""
+    assert cli(backend, goose_dir, "migrate").returncode == 0
+    (backend.project / "migrations" / "00003_index_books_title.sql").unlink()
+    refused = cli(backend, goose_dir, "rollback").report
+    assert (refused["status"], refused["rolled_back"]) == ("failed", [])
+    assert [(p["kind"], p["migration"]) for p in refused["problems"]] == [("unknown-applied", "3")]
+    assert recorded(backend) == VERSIONS
+    status = cli(backend, goose_dir, "status", "--allow-unknown-applied").report
+    assert status["status"] == "success" and status["problems"][0]["kind"] == "unknown-applied"

@@ -137,6 +137,12 @@ def test_failing_migration_reports_what_really_committed(backend: Backend) -> No
     assert report["applied"] == applied_in_database(backend) == MIGRATIONS
     assert report["current"] == MIGRATIONS[-1] and report["pending"] == [BROKEN]
     assert "Traceback" not in result.stderr
+    # Prisma now refuses every deploy (P3009): status must say so, never plain success
+    status = cli(backend, "status")
+    assert (status.returncode, status.report["status"]) == (1, "failed")
+    assert [(p["kind"], p["migration"]) for p in status.report["problems"]] == [
+        ("failed-record", BROKEN)
+    ]
 
 
 def test_database_url_from_environment(backend: Backend) -> None:

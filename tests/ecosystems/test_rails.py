@@ -140,7 +140,18 @@ def test_rollback_steps_count_applied_migrations_not_files(backend: Backend) -> 
     assert cli(backend, "migrate").returncode == 0
     late = backend.project / "db" / "migrate" / "20240101000250_create_publishers.rb"
     late.write_text(LATE_MIGRATION)
-    rolled = cli(backend, "rollback", "--steps", "2")
+    refused = cli(backend, "rollback", "--steps", "2")
+    assert (refused.returncode, refused.report["rolled_back"]) == (1, [])
+    assert refused.report["problems"] == [
+        {
+            "kind": "out-of-order",
+            "migration": "20240101000250",
+            "detail": refused.report["problems"][0]["detail"],
+            "severity": "error",
+        }
+    ]
+    assert recorded(backend) == VERSIONS
+    rolled = cli(backend, "rollback", "--steps", "2", "--allow-out-of-order")
     assert rolled.returncode == 0, rolled.stderr
     assert rolled.report["rolled_back"] == [VERSIONS[2], VERSIONS[1]]
     assert rolled.report["current"] == VERSIONS[0]
@@ -256,3 +267,33 @@ def test_version_0000_keeps_its_id_once_applied(backend: Backend) -> None:
     assert (rolled["status"], rolled["rolled_back"]) == ("failed", list(reversed(VERSIONS)))
     assert "rollback of 4 exited 0 but the database shows" in rolled["error"]
     assert (rolled["current"], rolled["pending"]) == ("0000", VERSIONS)
+
+
+def test_out_of_order_migration_is_refused_then_allowed(backend: Backend) -> None:
+    """Rails would apply a pending version older than the newest applied one silently."""
+    assert cli(backend, "migrate").returncode == 0
+    late = backend.project / "db" / "migrate" / "20240101000250_create_publishers.rb"
+    late.write_text(LATE_MIGRATION)
+    status = cli(backend, "status")
+    assert status.returncode == 1 and status.report["status"] == "failed"
+    assert "out-of-order (20240101000250)" in status.report["error"]
+
+    refused = cli(backend, "migrate").report
+    assert (refused["status"], refused["applied"]) == ("failed", [])
+    assert refused["pending"] == ["20240101000250"]
+    assert recorded(backend) == VERSIONS and "publishers" not in backend.tables()
+
+    allowed = cli(backend, "migrate", "--allow-out-of-order").report
+    assert (allowed["status"], allowed["applied"]) == ("success", ["20240101000250"])
+    assert [p["kind"] for p in allowed["problems"]] == ["out-of-order"]
+
+
+def test_duplicate_version_is_refused(backend: Backend) -> None:
+    twin = backend.project / "db" / "migrate" / "20240101000200_create_publishers.rb"
+    twin.write_text(LATE_MIGRATION)
+    report = cli(backend, "migrate").report
+    assert (report["status"], report["applied"]) == ("failed", [])
+    assert [(p["kind"], p["migration"]) for p in report["problems"]] == [
+        ("duplicate-version", "20240101000200")
+    ]
+    assert recorded(backend) == []
