@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
             add_arguments(sub)
         if name in ("status", "migrate", "rollback"):
             _add_allow_options(sub)
+        if name != "status":
+            _add_lock_options(sub)
         if name == "rollback":
             sub.add_argument(
                 "--steps",
@@ -58,9 +60,21 @@ def build_parser() -> argparse.ArgumentParser:
                 default=1,
                 help="how many of the most recently applied migrations to revert (default: 1)",
             )
+    _add_check(commands)
     _add_scaffold(commands)
     _add_lint(commands)
     return parser
+
+
+def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """`check`: its options live in the check package."""
+    from .check.options import add_arguments
+
+    summary = "check that the migration history is sound, before anything runs"
+    sub = commands.add_parser("check", help=summary, description=summary)
+    _add_run_options(sub, database=False)
+    add_arguments(sub)
+    _add_allow_options(sub)
 
 
 def _add_allow_options(sub: argparse.ArgumentParser) -> None:
@@ -73,6 +87,16 @@ def _add_allow_options(sub: argparse.ArgumentParser) -> None:
         "--allow-unknown-applied",
         action="store_true",
         help="accept applied migrations this checkout lacks (deploying older code deliberately)",
+    )
+
+
+def _add_lock_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--lock-wait",
+        type=_positive_float,
+        default=600.0,
+        metavar="SECONDS",
+        help="how long to wait for another migrate-gate run on the same database (default: 600)",
     )
 
 
@@ -100,16 +124,18 @@ def _add_version(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
 
 
-def _add_run_options(parser: argparse.ArgumentParser) -> None:
+def _add_run_options(parser: argparse.ArgumentParser, *, database: bool = True) -> None:
     _add_version(parser)
     parser.add_argument("--project-dir", default=".", help="the project's folder (default: .)")
     parser.add_argument(
         "--ecosystem", default="auto", help="alembic, django, ... (default: detect)"
     )
-    parser.add_argument(
-        "--database-url",
-        help="database to act on (default: $DATABASE_URL), e.g. postgresql://user:pass@host:5432/db",
-    )
+    if database:
+        parser.add_argument(
+            "--database-url",
+            help="database to act on (default: $DATABASE_URL), "
+            "e.g. postgresql://user:pass@host:5432/db",
+        )
     parser.add_argument("--json", action="store_true", help="print the report as one JSON document")
     parser.add_argument(
         "--timeout",
@@ -179,6 +205,10 @@ def _dispatch(args: argparse.Namespace, masker: Masker) -> int:
         from .verify.command import run as run_verify
 
         report = run_verify(args, masker)
+    elif args.command == "check":
+        from .check.command import run as run_check
+
+        report = run_check(args, masker)
     else:
         from .command_run import run_command
 
@@ -220,12 +250,18 @@ def _text_report(report: Report) -> str:
         lines.append(f"  applied:     {listed(report.applied)}")
     if report.command == "rollback" or report.rolled_back:
         lines.append(f"  rolled back: {listed(report.rolled_back)}")
-    lines.append(f"  current:     {report.current or 'none'}")
-    lines.append(f"  pending:     {listed(report.pending)}")
+    if report.extra.get("state") == "unknown":
+        lines.append("  state:       unknown (the database was not read)")
+    else:
+        lines.append(f"  current:     {report.current or 'none'}")
+        lines.append(f"  pending:     {listed(report.pending)}")
     for check in report.extra.get("checks", []):  # verify: each down, newest first
         why = f": {check['message']}" if check["message"] else ""
         lines.append(f"  down of {check['migration']}: {check['result']}{why}")
         lines.extend(f"    {difference}" for difference in check["diff"])
+    for problem in report.problems:
+        where = f" {problem['migration']}" if problem["migration"] else ""
+        lines.append(f"  {problem['severity']}: {problem['kind']}{where}: {problem['detail']}")
     if report.error:
         lines.append(f"  error:       {report.error}")
     return "\n".join(lines)

@@ -52,4 +52,11 @@ def run_command(args: argparse.Namespace, masker: Masker) -> Report:
     allowed = [
         kind for kind in ALLOWABLE if getattr(args, f"allow_{kind.replace('-', '_')}", False)
     ]
-    return execute(args.command, ecosystem, ctx, steps=getattr(args, "steps", 1), allowed=allowed)
+    return execute(
+        args.command,
+        ecosystem,
+        ctx,
+        steps=getattr(args, "steps", 1),
+        allowed=allowed,
+        lock_wait=getattr(args, "lock_wait", 0.0),
+    )

@@ -16,6 +16,7 @@ from .errors import MigrationFailed, UsageError
 
 Row = tuple[Any, ...]
 CONNECT_TIMEOUT_SECONDS = 10
+APPLICATION_NAME = "migrate-gate"
 
 
 def query(database: DatabaseUrl, project_dir: Path, sql: str) -> list[Row] | None:
@@ -30,11 +31,18 @@ def query(database: DatabaseUrl, project_dir: Path, sql: str) -> list[Row] | Non
     )
 
 
-def connect_postgresql(database: DatabaseUrl, *, autocommit: bool = True) -> Any:
-    """A psycopg connection from the URL's fields (the password never enters a DSN string)."""
+def connect_postgresql(
+    database: DatabaseUrl,
+    *,
+    autocommit: bool = True,
+    application_name: str = APPLICATION_NAME,
+) -> Any:
+    """A psycopg connection from the URL's fields (the password never enters a DSN string),
+    tagged with `application_name` so a look at pg_stat_activity tells whose it is."""
     import psycopg
 
     params: dict[str, Any] = {
+        "application_name": application_name,
         **dict(database.query),
         "host": database.host,
         "port": database.port or 5432,

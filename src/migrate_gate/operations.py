@@ -8,10 +8,13 @@ fails or is cancelled half way. A tool that exits 0 is then held to the command
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
-from . import history, truth
+from . import history, locking, truth
 from .ecosystems import ECOSYSTEMS
 from .ecosystems.base import Context, Ecosystem, MigrationState
 from .errors import Cancelled, MigrationFailed
@@ -34,31 +37,79 @@ def execute(
     *,
     steps: int = 1,
     allowed: Sequence[str] = (),
+    lock_wait: float = locking.DEFAULT_WAIT_SECONDS,
 ) -> Report:
     """Run `command` on the project and return its report (never raises MigrationFailed).
 
-    The history is checked first: on a problem that is an error (and not in `allowed`),
-    migrate and rollback change nothing and fail, status fails."""
+    migrate and rollback hold the database's migrate-gate lock (see locking.py) from before
+    the before-state is read to after the after-state is. The history is checked first: on a
+    problem that is an error (and not in `allowed`), migrate and rollback change nothing and
+    fail, status fails."""
     ecosystem = ECOSYSTEMS[ecosystem_name]
     report = Report(command=command, ecosystem=ecosystem_name, project_dir=str(ctx.project_dir))
     started = time.monotonic()
-    if command == "migrate":
-        _migrate(ecosystem, ctx, report, allowed)
+    if command == "status":
+        _run(ecosystem, command, ctx, report, steps, allowed)
     else:
         try:
-            before = ecosystem.read_state(ctx)
-            _check_history(ecosystem, ctx, before, report, allowed)
-        except Refused as refusal:
-            _record_failure(report, refusal)
-            fill_report(report, before, before)  # nothing ran
-        except (MigrationFailed, Cancelled) as error:
+            with hold_lock(ctx, command, report, lock_wait):
+                _run(ecosystem, command, ctx, report, steps, allowed)
+        except (MigrationFailed, Cancelled) as error:  # the lock was not taken: nothing ran
+            if isinstance(error, locking.LockBusy):
+                report.extra["lock"] = error.info
             _record_failure(report, error)
             report.extra["state"] = UNKNOWN
-        else:
-            after = _act_then_read(ecosystem, command, ctx, before, steps, report)
-            fill_report(report, before, after)
     report.duration_seconds = round(time.monotonic() - started, 3)
     return report
+
+
+def hold_lock(
+    ctx: Context, command: str, report: Report, wait: float
+) -> contextlib.AbstractContextManager[dict[str, Any]]:
+    """The database's migrate-gate lock for `command`; the report's `lock` says how it went."""
+    lock = locking.hold(
+        ctx.require_database(),
+        ctx.project_dir,
+        who=locking.describe(command, ctx.project_dir),
+        wait=wait,
+        log=lambda line: print(ctx.runner.masker(line), file=sys.stderr, flush=True),
+        cancelled=lambda: ctx.runner.cancelled,
+    )
+    return _reported(lock, report)
+
+
+@contextlib.contextmanager
+def _reported(
+    lock: contextlib.AbstractContextManager[dict[str, Any]], report: Report
+) -> Iterator[dict[str, Any]]:
+    with lock as info:
+        report.extra["lock"] = info
+        yield info
+
+
+def _run(
+    ecosystem: Ecosystem,
+    command: str,
+    ctx: Context,
+    report: Report,
+    steps: int,
+    allowed: Sequence[str],
+) -> None:
+    if command == "migrate":
+        _migrate(ecosystem, ctx, report, allowed)
+        return
+    try:
+        before = ecosystem.read_state(ctx)
+        _check_history(ecosystem, ctx, before, report, allowed)
+    except Refused as refusal:
+        _record_failure(report, refusal)
+        fill_report(report, before, before)  # nothing ran
+    except (MigrationFailed, Cancelled) as error:
+        _record_failure(report, error)
+        report.extra["state"] = UNKNOWN
+    else:
+        after = _act_then_read(ecosystem, command, ctx, before, steps, report)
+        fill_report(report, before, after)
 
 
 def _check_history(

@@ -11,21 +11,52 @@ from ..command_run import build_context
 from ..ecosystems import ECOSYSTEMS
 from ..ecosystems.base import Context, Ecosystem
 from ..errors import Cancelled, MigrationFailed
+from ..locking import LockBusy
 from ..masking import Masker
-from ..operations import fill_report
+from ..operations import fill_report, hold_lock
 from ..report import CANCELLED, Report
 from ..runner import install_signal_handlers
 from ..since import changed_files, migrations_added
 from . import junit, snapshot
-from .walk import Walk
+from .walk import Check, Walk
 
 
 def run(args: argparse.Namespace, masker: Masker) -> Report:
     name, ctx = build_context(args, masker)
-    ecosystem = ECOSYSTEMS[name]
-    database = ctx.require_database()
     report = Report(command="verify", ecosystem=name, project_dir=str(ctx.project_dir))
     started = time.monotonic()
+    install_signal_handlers(ctx.runner)
+    checks: list[Check] = []
+    try:
+        with hold_lock(ctx, "verify", report, args.lock_wait):
+            _verify(args, ECOSYSTEMS[name], ctx, report, checks)
+    except (MigrationFailed, Cancelled) as error:  # the lock was not taken: nothing ran
+        if isinstance(error, LockBusy):
+            report.extra["lock"] = error.info
+        if isinstance(error, Cancelled):
+            _cancel(report, error)
+        else:
+            report.fail(str(error))
+    report.duration_seconds = round(time.monotonic() - started, 3)
+    report.extra["checks"] = [check.to_dict() for check in checks]
+    if args.junit:
+        junit.write(Path(args.junit), checks, ecosystem=name, seconds=report.duration_seconds)
+    return report
+
+
+def _cancel(report: Report, error: Cancelled) -> None:
+    report.status, report.error = CANCELLED, str(error)
+
+
+def _verify(
+    args: argparse.Namespace,
+    ecosystem: Ecosystem,
+    ctx: Context,
+    report: Report,
+    checks: list[Check],
+) -> None:
+    """Walk the pending migrations up, down, up; each check is appended to `checks`."""
+    database = ctx.require_database()
     if not args.allow_nonempty:
         snapshot.require_scratch(
             database,
@@ -34,12 +65,11 @@ def run(args: argparse.Namespace, masker: Masker) -> Report:
             "verify migrates up and down, so give it a scratch database, or pass --allow-nonempty",
         )
     before = ecosystem.read_state(ctx)
-    walk = Walk(ecosystem, ctx, _to_walk(before.pending, ctx.project_dir, args.since))
+    walk = Walk(ecosystem, ctx, _to_walk(before.pending, ctx.project_dir, args.since), checks)
     print(
-        f"migrate-gate: verify {name}: {len(walk.migrations)} migration(s) up, down, up",
+        f"migrate-gate: verify {ecosystem.NAME}: {len(walk.migrations)} migration(s) up, down, up",
         file=sys.stderr,
     )
-    install_signal_handlers(ctx.runner)
     try:
         _prepare(ecosystem, ctx, before.pending, walk.migrations)
         if not walk.run():
@@ -47,14 +77,9 @@ def run(args: argparse.Namespace, masker: Masker) -> Report:
     except MigrationFailed as error:
         report.fail(str(error))
     except Cancelled as error:
-        report.status, report.error = CANCELLED, str(error)
+        _cancel(report, error)
     ctx.runner.cancelled = False
     fill_report(report, before, ecosystem.read_state(ctx))
-    report.duration_seconds = round(time.monotonic() - started, 3)
-    report.extra["checks"] = [check.to_dict() for check in walk.checks]
-    if args.junit:
-        junit.write(Path(args.junit), walk.checks, ecosystem=name, seconds=report.duration_seconds)
-    return report
 
 
 def _to_walk(pending: list[str], project_dir: Path, since: str | None) -> list[str]:
