@@ -10,9 +10,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-ERROR, INFO = "error", "info"
+ERROR, WARNING, INFO = "error", "warning", "info"
 OUT_OF_ORDER, UNKNOWN_APPLIED = "out-of-order", "unknown-applied"
 ALLOWABLE = (OUT_OF_ORDER, UNKNOWN_APPLIED)  # the kinds --allow-<kind> accepts deliberately
+# Kinds about the history as a whole: --since keeps them whichever files the branch touched.
+FORKS = frozenset({"multiple-heads", "conflicting-leaves"})  # the tool cannot plan
+HISTORY_WIDE = FORKS | {"failed-record"}
 
 
 class Problem(NamedTuple):
@@ -41,8 +44,12 @@ def summary(problems: list[Problem]) -> str:
     return f"the migration history has a problem: {first.kind}{where}: {first.detail}{more}"
 
 
-def duplicate_versions(versions: Iterable[tuple[str, str]]) -> list[Problem]:
-    """Two migration files with one version (`(version, file)` pairs)."""
+def duplicate_versions(
+    versions: Iterable[tuple[str, str]], *, severity: str = ERROR
+) -> list[Problem]:
+    """Two migration files with one version (`(version, file)` pairs). An error where the
+    tool keys migrations by version (goose, Rails), a warning where only the order is
+    ambiguous (Knex, Prisma sort by the whole name)."""
     pairs = list(versions)
     counts = Counter(version for version, _ in pairs)
     problems = []
@@ -54,6 +61,7 @@ def duplicate_versions(versions: Iterable[tuple[str, str]]) -> list[Problem]:
                 version,
                 f"{len(files)} migrations share version {version}: {', '.join(files)}; "
                 "renumber all but one",
+                severity,
             )
         )
     return problems
@@ -91,4 +99,35 @@ def unknown_applied(applied: Iterable[str], known: Iterable[str]) -> list[Proble
         )
         for migration in applied
         if migration not in files
+    ]
+
+
+class ModelCheck(NamedTuple):
+    """models-without-migration: what the models change that no migration does, or why
+    that was not checked (`skipped`)."""
+
+    changes: list[str]
+    skipped: str | None = None
+
+
+def model_problems(check: ModelCheck) -> list[Problem]:
+    return [
+        Problem(
+            "models-without-migration",
+            None,
+            f"{change}: the models change this and no migration does; write the migration",
+        )
+        for change in check.changes
+    ]
+
+
+def missing_down(migrations: Iterable[str], how: str) -> list[Problem]:
+    """Migrations that cannot be reverted (informational: rollback and verify stop there)."""
+    return [Problem("missing-down", migration, how, INFO) for migration in migrations]
+
+
+def touched_since(problems: list[Problem], changed: Callable[[str], bool]) -> list[Problem]:
+    """--since: the problems about migrations the branch changed, and the history-wide ones."""
+    return [
+        p for p in problems if p.kind in HISTORY_WIDE or p.migration is None or changed(p.migration)
     ]

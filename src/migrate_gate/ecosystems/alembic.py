@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import ast
 import configparser
+import dataclasses
 import functools
 import os
+import re
 from pathlib import Path
 
-from .. import db
+from .. import db, history
+from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
-from ..history import Problem
+from ..history import ModelCheck, Problem
+from ..runner import ToolResult
+from . import reversible
 from .base import Context, MigrationState, interpreter_of, newest_first, python_tool
 
 NAME = "alembic"
@@ -87,8 +92,18 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
     _alembic(ctx, "downgrade", f"-{steps}")
 
 
-def problems(ctx: Context, state: MigrationState) -> list[Problem]:
-    """More than one unmerged head: `upgrade head` cannot choose (merge them)."""
+def problems(ctx: Context, state: MigrationState | None) -> list[Problem]:
+    """More than one unmerged head (`upgrade head` cannot choose: merge them); revisions
+    whose downgrade() does nothing."""
+    no_down = [
+        revision
+        for revision, path in _revision_files(ctx.project_dir).items()
+        if not reversible.alembic_has_down(path)
+    ]
+    return _multiple_heads(ctx) + history.missing_down(no_down, "downgrade() does nothing")
+
+
+def _multiple_heads(ctx: Context) -> list[Problem]:
     parents = _parents(ctx.project_dir)
     has_child = {p for ps in parents.values() for p in ps}
     heads = [revision for revision in parents if revision not in has_child]
@@ -109,10 +124,57 @@ def bookkeeping_tables() -> frozenset[str]:
     return frozenset({"alembic_version"})
 
 
+def unmigrated_models(ctx: Context, scratch: DatabaseUrl | None) -> ModelCheck:
+    """`alembic check` (Alembic 1.9+) on the scratch database upgraded to head."""
+    if scratch is None:
+        return ModelCheck([], NEEDS_SCRATCH)
+    on_scratch = dataclasses.replace(ctx, database=scratch)
+    migrate(on_scratch)
+    result = _run(on_scratch, "check")
+    if result.ok:
+        return ModelCheck([])
+    if _NO_METADATA in result.output:
+        return ModelCheck([], "not applicable: env.py gives autogenerate no target_metadata")
+    changes = _detected(result.output)
+    if not changes:
+        raise MigrationFailed(f"alembic check failed: {result.last_line()}")
+    return ModelCheck(changes)
+
+
+NEEDS_SCRATCH = "not checked: give --scratch-url (an empty database to migrate) to compare"
+_NO_METADATA = "does not provide a MetaData object"
+_OPERATION = re.compile(r"\('((?:add|remove|modify)_\w+)'")
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def _detected(output: str) -> list[str]:
+    """ "add_column books.isbn" for each operation of `alembic check`'s FAILED line, e.g.
+    [('add_column', None, 'books', Column('isbn', ...)), ('add_table', Table('authors', ...]."""
+    failed = next((line for line in output.splitlines() if line.startswith("FAILED:")), "")
+    starts = list(_OPERATION.finditer(failed))
+    changes = []
+    for match, following in zip(starts, [*starts[1:], None], strict=True):
+        names = _QUOTED.findall(
+            failed, match.end(), following.start() if following else len(failed)
+        )
+        operation = match[1]
+        columnar = operation.endswith("_column") or operation.startswith("modify_")
+        changes.append(f"{operation} {'.'.join(names[:2] if columnar else names[:1])}".strip())
+    return changes
+
+
 def _alembic(ctx: Context, *args: str) -> None:
+    result = _run(ctx, *args)
+    if not result.ok:
+        revision = _last_running(result.output)
+        where = f" in revision {revision}" if revision else ""
+        raise MigrationFailed(f"alembic {args[0]} failed{where}: {result.last_line()}")
+
+
+def _run(ctx: Context, *args: str) -> ToolResult:
     database = ctx.require_database()
     url = database.url(project_dir=ctx.project_dir)
-    result = ctx.run(
+    return ctx.run(
         [_interpreter(ctx), "-c", _SHIM, *args],
         env={
             "MIGRATE_GATE_SQLALCHEMY_URL": url,
@@ -122,10 +184,6 @@ def _alembic(ctx: Context, *args: str) -> None:
         label=f"alembic {' '.join(args)}",
         handshake=True,
     )
-    if not result.ok:
-        revision = _last_running(result.output)
-        where = f" in revision {revision}" if revision else ""
-        raise MigrationFailed(f"alembic {args[0]} failed{where}: {result.last_line()}")
 
 
 def _last_running(output: str) -> str | None:
@@ -186,13 +244,22 @@ Revision = tuple[str, tuple[str, ...]]
 
 def _revisions(directory: Path) -> list[Revision]:
     """(revision, down_revisions) of every script, read without importing it."""
-    found = []
+    return list(_scripts(directory).values())
+
+
+@functools.lru_cache(maxsize=8)
+def _scripts(directory: Path) -> dict[Path, Revision]:
+    found = {}
     for version_dir in _version_dirs(directory):
         for path in sorted(version_dir.rglob("*.py")):
             revision = _read_revision(path)
             if revision:
-                found.append(revision)
+                found[path] = revision
     return found
+
+
+def _revision_files(directory: Path) -> dict[str, Path]:
+    return {revision: path for path, (revision, _) in _scripts(directory).items()}
 
 
 def _read_revision(path: Path) -> Revision | None:

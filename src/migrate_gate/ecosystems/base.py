@@ -16,7 +16,7 @@ from typing import NamedTuple, Protocol
 
 from ..dburl import NO_DATABASE, DatabaseUrl
 from ..errors import MigrationFailed, UsageError
-from ..history import Problem
+from ..history import ModelCheck, Problem
 from ..runner import Runner, ToolResult
 
 
@@ -98,14 +98,20 @@ class Ecosystem(Protocol):
         """The tool's own tables (applied versions, locks): not part of the application schema."""
         ...
 
-    def problems(self, ctx: Context, state: MigrationState) -> list[Problem]:
-        """What is wrong with the history: the project's files, and `state` (the database's)."""
+    def problems(self, ctx: Context, state: MigrationState | None) -> list[Problem]:
+        """What is wrong with the history: the project's files, and with `state` (None when
+        no database was given) what the database records."""
+        ...
+
+    def unmigrated_models(self, ctx: Context, scratch: DatabaseUrl | None) -> ModelCheck:
+        """Model changes no migration makes; `scratch` is an empty database the check may
+        migrate (the project's own database is never written)."""
         ...
 
 
-def no_problems(ctx: Context, state: MigrationState) -> list[Problem]:
-    """The shared default of a tool whose history migrate-gate does not inspect (yet)."""
-    return []
+def models_not_applicable(ctx: Context, scratch: DatabaseUrl | None) -> ModelCheck:
+    """The shared answer of tools whose migrations are written by hand (goose, Knex)."""
+    return ModelCheck([], "not applicable: the migrations are hand-written, no models to compare")
 
 
 def find_tool(project_dir: Path, name: str, local: Sequence[str] = ()) -> str | None:

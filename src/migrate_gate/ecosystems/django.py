@@ -12,24 +12,29 @@ it wins over settings.py without editing it or putting the password on argv.
 from __future__ import annotations
 
 import json
+import re
+import tempfile
 from pathlib import Path
 
 from .. import db
-from ..dburl import DatabaseUrl
+from ..dburl import DatabaseUrl, parse
 from ..errors import MigrationFailed, UsageError
+from ..history import ModelCheck, Problem
+from . import django_graph
 from .base import (
     PYTHON_VENVS,
     Context,
     MigrationState,
     interpreter_of,
     newest_first,
-    no_problems,
     python_tool,
 )
 
 NAME = "django"
 INSTALL_HINT = "pip install django (in the project's virtualenv or on PATH)"
 MANAGE = "manage.py"
+_MIGRATIONS_FOR = re.compile(r"^Migrations for '([^']+)':")
+_OPERATION = re.compile(r"^\s+[-+~x*]\s+(.+)$")
 _DATABASE_ENV = "MIGRATE_GATE_DJANGO_DATABASE"
 _ENGINES = {
     "postgresql": "django.db.backends.postgresql",
@@ -130,7 +135,45 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
         _manage(ctx, "migrate", app, _previous_in_app(applied, app), "--noinput")
 
 
-problems = no_problems  # applied order is a graph (Django) or knex's own check
+def problems(ctx: Context, state: MigrationState | None) -> list[Problem]:
+    """Apps with unmerged leaves, operations with no reverse (both read from the files);
+    against the database: recorded migrations of this checkout's apps that it lacks."""
+    found = django_graph.conflicting_leaves(ctx.project_dir)
+    found += django_graph.irreversible(ctx.project_dir)
+    if state is None:
+        return found
+    recorded = _recorded(ctx) or []
+    return found + django_graph.unknown_recorded(ctx.project_dir, recorded)
+
+
+def unmigrated_models(ctx: Context, scratch: DatabaseUrl | None) -> ModelCheck:
+    """`makemigrations --check --dry-run`: writes nothing; reads the database given (or a
+    throwaway SQLite file) only for Django's consistency check."""
+    with tempfile.TemporaryDirectory(prefix="migrate-gate-") as folder:
+        database = ctx.database or parse(f"sqlite:///{Path(folder) / 'check.db'}")
+        args = ("makemigrations", "--check", "--dry-run", "--noinput")
+        result = ctx.run(
+            [_interpreter(ctx), "-c", _SHIM, *args],
+            env=shim_env(database, ctx.project_dir),
+            label=f"python manage.py {' '.join(args)}",
+            echo=False,
+        )
+    changes = _planned_operations(result.output)
+    if not result.ok and not changes:
+        raise MigrationFailed(f"manage.py makemigrations --check failed: {result.last_line()}")
+    return ModelCheck(changes)
+
+
+def _planned_operations(output: str) -> list[str]:
+    """ "app: Add field x to y" for each operation makemigrations would write."""
+    changes, app = [], ""
+    for line in output.splitlines():
+        header = _MIGRATIONS_FOR.match(line)
+        if header:
+            app = header[1]
+        elif app and (operation := _OPERATION.match(line)):
+            changes.append(f"{app}: {operation[1]}")
+    return changes
 
 
 def bookkeeping_tables() -> frozenset[str]:

@@ -16,7 +16,8 @@ from .. import db, history
 from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
 from ..history import Problem
-from .base import Context, MigrationState, newest_first
+from . import reversible
+from .base import Context, MigrationState, models_not_applicable, newest_first
 
 NAME = "goose"
 INSTALL_HINT = (
@@ -85,9 +86,10 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
         _goose(ctx, "down")
 
 
-def problems(ctx: Context, state: MigrationState) -> list[Problem]:
-    """Go migrations (the goose CLI cannot run them), duplicate versions, and against the
-    database: pending versions below the newest applied one, applied versions with no file."""
+def problems(ctx: Context, state: MigrationState | None) -> list[Problem]:
+    """Go migrations (the goose CLI cannot run them), duplicate versions, SQL without a
+    down; against the database: pending versions below the newest applied one, applied
+    versions with no file."""
     folder = _migrations_dir(ctx.project_dir)
     paths = _migrations(folder) if folder else []
     found = [
@@ -102,8 +104,19 @@ def problems(ctx: Context, state: MigrationState) -> list[Problem]:
         if path.suffix == ".go" and not os.environ.get(BINARY_ENV)
     ]
     found += history.duplicate_versions((str(int(p.name.split("_", 1)[0])), p.name) for p in paths)
+    no_down = [
+        p.name
+        for p in paths
+        if p.suffix == ".sql" and not reversible.goose_sql_has_down(reversible.read(p))
+    ]
+    found += history.missing_down(no_down, "no statements under `-- +goose Down`")
+    if state is None:
+        return found
     found += history.out_of_order(state.applied, state.pending, key=int)
     return found + history.unknown_applied(state.applied, _versions(ctx.project_dir))
+
+
+unmigrated_models = models_not_applicable
 
 
 def bookkeeping_tables() -> frozenset[str]:

@@ -17,9 +17,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .. import db, history
 from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
-from .base import Context, MigrationState, newest_first, no_problems, require_tool
+from ..history import Problem
+from . import reversible
+from .base import Context, MigrationState, models_not_applicable, newest_first, require_tool
 
 NAME = "knex"
 INSTALL_HINT = "npm install --save-dev knex (plus the driver: pg, better-sqlite3 or sqlite3)"
@@ -27,6 +30,8 @@ KNEXFILES = ("knexfile.js", "knexfile.cjs", "knexfile.mjs", "knexfile.ts")
 _LOCAL_BIN = ("node_modules/.bin/knex",)
 _SECTION = re.compile(r"^(?:Found (\d+)|No) (Completed|Pending) Migration file")
 _FAILED_FILE = re.compile(r'^migration file "(.+)" failed$')
+_DIRECTORY = re.compile(r"""\bdirectory\s*:\s*["'`]\.?/?([^"'`]+?)/?["'`]""")
+_MIGRATION_SUFFIXES = frozenset({".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"})
 _FAILED_WITH = re.compile(r"^migration failed with error: (.*)$")
 
 # The knex CLI changes into the knexfile's folder (here: the temporary one) before loading
@@ -139,7 +144,50 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
             )
 
 
-problems = no_problems  # applied order is a graph (Django) or knex's own check
+def problems(ctx: Context, state: MigrationState | None) -> list[Problem]:
+    """Files sharing a timestamp, files without a `down`; against the database: pending
+    files older than the newest applied one (knex applies them silently), a lock row left
+    locked (every later knex run fails "Migration table is already locked")."""
+    files = _migration_files(ctx.project_dir)
+    found = history.duplicate_versions(
+        ((path.name.split("_", 1)[0], path.name) for path in files), severity=history.WARNING
+    )
+    no_down = [p.name for p in files if not reversible.knex_has_down(reversible.read(p))]
+    found += history.missing_down(no_down, "no exported down()")
+    if state is None:
+        return found
+    found += history.out_of_order(state.applied, state.pending, key=str)
+    return found + _stuck_lock(ctx)
+
+
+def _stuck_lock(ctx: Context) -> list[Problem]:
+    rows = db.query(
+        ctx.require_database(), ctx.project_dir, "SELECT is_locked FROM knex_migrations_lock"
+    )
+    if not any(row[0] for row in rows or []):
+        return []
+    detail = (
+        "knex_migrations_lock is locked: a knex run is in progress, or one died holding it "
+        "(then every later run fails); if none is running: npx knex migrate:unlock"
+    )
+    return [Problem("failed-record", "knex_migrations_lock", detail)]
+
+
+def _migration_files(project_dir: Path) -> list[Path]:
+    """The migration files of the knexfile's `directory` (read from its text: migrate-gate
+    does not run it here), else ./migrations; [] when neither is a folder."""
+    text = "".join(reversible.read(project_dir / name) for name in detect(project_dir))
+    folders = dict.fromkeys(_DIRECTORY.findall(text) or ["migrations"])
+    return sorted(
+        path
+        for folder in folders
+        if (project_dir / folder).is_dir()
+        for path in (project_dir / folder).iterdir()
+        if path.suffix in _MIGRATION_SUFFIXES and not path.name.endswith(".d.ts")
+    )
+
+
+unmigrated_models = models_not_applicable
 
 
 def bookkeeping_tables() -> frozenset[str]:

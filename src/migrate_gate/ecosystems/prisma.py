@@ -24,7 +24,8 @@ from pathlib import Path
 from .. import db, history
 from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
-from ..history import Problem
+from ..history import ModelCheck, Problem
+from . import reversible
 from .base import Context, MigrationState, newest_first, require_tool
 
 NAME = "prisma"
@@ -40,6 +41,8 @@ _URL_SETTING = re.compile(r"^\s*(url|directUrl)\s*=\s*(.+?)\s*$", re.MULTILINE)
 _ENV_CALL = re.compile(r"""^env\(\s*["']([^"']+)["']\s*\)$""")
 _SAFE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$-]*$")
 # URL parameters libpq understands; Prisma's own (schema, connection_limit, ...) are not.
+_ADAPTER = re.compile(r"\badapter\s*[(:]")
+_CHANGE = re.compile(r"^\s*(\[[-+*]\]|-)\s+\S")  # "[+] Added tables", "  - users"
 _LIBPQ_PARAMS = {"sslmode", "sslcert", "sslkey", "sslrootcert", "application_name", "options"}
 
 
@@ -116,10 +119,19 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
         _forget(ctx, name)
 
 
-def problems(ctx: Context, state: MigrationState) -> list[Problem]:
-    """A failed migration Prisma recorded (it refuses every deploy after it, P3009), pending
-    folders older than the newest applied one, applied migrations with no folder."""
-    found = []
+def problems(ctx: Context, state: MigrationState | None) -> list[Problem]:
+    """Folders sharing a timestamp, folders without down.sql; against the database: a failed
+    migration Prisma recorded (it refuses every deploy after it, P3009), pending folders
+    older than the newest applied one, applied migrations with no folder."""
+    local = _local_migrations(ctx)
+    found = history.duplicate_versions(
+        ((name.split("_", 1)[0], name) for name in local), severity=history.WARNING
+    )
+    folder = _migrations_dir(ctx.project_dir)
+    no_down = [name for name in local if not (folder / name / "down.sql").is_file()]
+    found += history.missing_down(no_down, "no down.sql beside migration.sql")
+    if state is None:
+        return found
     failed = _failed_migration(ctx)
     if failed:
         found.append(
@@ -133,6 +145,35 @@ def problems(ctx: Context, state: MigrationState) -> list[Problem]:
         )
     found += history.out_of_order(state.applied, state.pending, key=str)
     return found + history.unknown_applied(state.applied, _local_migrations(ctx))
+
+
+def unmigrated_models(ctx: Context, scratch: DatabaseUrl | None) -> ModelCheck:
+    """`prisma migrate diff` from the migrations (replayed on `scratch` as the shadow
+    database) to the schema; exit code 2 means they differ. With a driver adapter in
+    prisma.config, Prisma refuses --shadow-database-url: the adapter, given `scratch` as
+    DATABASE_URL, creates and drops a shadow database there itself."""
+    if scratch is None:
+        return ModelCheck([], "not checked: give --scratch-url (Prisma's shadow database)")
+    on_scratch = dataclasses.replace(ctx, database=scratch)
+    argv = [
+        _binary(ctx),
+        "migrate",
+        "diff",
+        "--from-migrations",
+        str(_migrations_dir(ctx.project_dir)),
+        "--to-schema-datamodel",
+        str(_schema(ctx.project_dir)),
+        "--exit-code",
+    ]
+    if not _driver_adapter(ctx.project_dir):  # an adapter makes its own shadow database
+        argv += ["--shadow-database-url", _tool_env(on_scratch)["DATABASE_URL"]]
+    result = ctx.run(argv, env=_tool_env(on_scratch), label="prisma migrate diff", echo=False)
+    if result.returncode == 0:
+        return ModelCheck([])
+    changes = [line.strip() for line in result.output.splitlines() if _CHANGE.match(line)]
+    if result.returncode != 2 or not changes:
+        raise MigrationFailed(f"prisma migrate diff failed: {_reason(result.output)}")
+    return ModelCheck(changes)
 
 
 def bookkeeping_tables() -> frozenset[str]:
@@ -316,6 +357,14 @@ def _migrations_dir(project_dir: Path) -> Path:
             return project_dir / match[1]
     schema = _schema(project_dir)
     return (schema if schema.is_dir() else schema.parent) / "migrations"
+
+
+def _driver_adapter(project_dir: Path) -> bool:
+    return any(
+        _ADAPTER.search(reversible.read(project_dir / config))
+        for config in CONFIGS
+        if (project_dir / config).is_file()
+    )
 
 
 def _local_migrations(ctx: Context) -> list[str]:

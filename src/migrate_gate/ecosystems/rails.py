@@ -7,16 +7,19 @@ under the `ruby` on PATH with stdout unbuffered, so progress streams live.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
+import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
 from .. import history
 from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
-from ..history import Problem
+from ..history import ModelCheck, Problem
 from ..runner import ToolResult
+from . import reversible
 from .base import Context, MigrationState, newest_first
 
 NAME = "rails"
@@ -90,14 +93,57 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
     _check_ok(_rails(ctx, "db:rollback", task), "db:rollback")
 
 
-def problems(ctx: Context, state: MigrationState) -> list[Problem]:
-    """Duplicate versions in db/migrate; pending versions below the newest applied one (Rails
-    applies them silently, out of order); applied versions with no file."""
-    names = [path.name for path in (ctx.project_dir / "db" / "migrate").glob("*.rb")]
-    versions = [(str(int(m[1])), name) for name in names if (m := _MIGRATION_FILE.match(name))]
-    found = history.duplicate_versions(versions)
+def problems(ctx: Context, state: MigrationState | None) -> list[Problem]:
+    """Duplicate versions in db/migrate, `def up` without `def down`; against the database:
+    pending versions below the newest applied one (Rails applies them silently, out of
+    order), applied versions with no file."""
+    paths = sorted((ctx.project_dir / "db" / "migrate").glob("*.rb"))
+    files = [(m, path) for path in paths if (m := _MIGRATION_FILE.match(path.name))]
+    found = history.duplicate_versions((str(int(m[1])), path.name) for m, path in files)
+    no_down = [m[1] for m, path in files if not reversible.rails_has_down(reversible.read(path))]
+    found += history.missing_down(no_down, "`def up` without `def down`")
+    if state is None:
+        return found
     found += history.out_of_order(state.applied, state.pending, key=int)
     return found + history.unknown_applied(state.applied, _migration_files(ctx.project_dir))
+
+
+def unmigrated_models(ctx: Context, scratch: DatabaseUrl | None) -> ModelCheck:
+    """db/schema.rb against the dump of a scratch database the migrations built: a
+    difference is a migration not run before schema.rb was committed, or the reverse."""
+    committed = ctx.project_dir / "db" / "schema.rb"
+    if not committed.is_file():
+        return ModelCheck([], "not checked: no db/schema.rb to compare (structure.sql?)")
+    if scratch is None:
+        return ModelCheck([], "not checked: give --scratch-url (an empty database to migrate)")
+    on_scratch = dataclasses.replace(ctx, database=scratch)
+    with tempfile.TemporaryDirectory(prefix="migrate-gate-") as folder:
+        dumped = Path(folder) / "schema.rb"
+        _check_ok(
+            _rails(on_scratch, "db:migrate", echo=False, env={"SCHEMA": str(dumped)}), "db:migrate"
+        )
+        if not dumped.is_file():
+            _check_ok(
+                _rails(on_scratch, "db:schema:dump", env={"SCHEMA": str(dumped)}), "db:schema:dump"
+            )
+        return ModelCheck(_schema_differences(committed.read_text(), dumped.read_text()))
+
+
+def _schema_differences(committed: str, built: str) -> list[str]:
+    """The lines that differ (comments and blank lines aside), as `db/schema.rb has` /
+    `the migrations give`."""
+
+    def lines(text: str) -> list[str]:
+        return [
+            line.strip()
+            for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
+
+    ours, theirs = lines(committed), lines(built)
+    only_committed = [f"db/schema.rb has `{line}`" for line in ours if line not in theirs]
+    only_built = [f"the migrations give `{line}`" for line in theirs if line not in ours]
+    return (only_committed + only_built)[:50]
 
 
 def bookkeeping_tables() -> frozenset[str]:
@@ -114,11 +160,13 @@ def _rails_steps(state: MigrationState, steps: int) -> int:
     return sum(1 for v in known if remaining < v <= applied[-1])
 
 
-def _rails(ctx: Context, *args: str, echo: bool = True) -> ToolResult:
+def _rails(
+    ctx: Context, *args: str, echo: bool = True, env: dict[str, str] | None = None
+) -> ToolResult:
     url = _database_url(ctx.require_database(), ctx.project_dir)
     return ctx.run(
         [_ruby(), "-e", _SHIM, RAILS, *args],
-        env={"DATABASE_URL": url},
+        env={"DATABASE_URL": url, **(env or {})},
         label=f"{RAILS} {' '.join(args)}",
         echo=echo,
     )

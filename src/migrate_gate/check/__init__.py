@@ -1,0 +1,1 @@
+"""`migrate-gate check`: is the migration history sound before anything runs?"""
