@@ -1,0 +1,258 @@
+"""`migrate-gate check`: the real tools on real PostgreSQL and SQLite, every problem kind next
+to a case that looks like it and is fine."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import psycopg
+import pytest
+from helpers import CliResult, PgDatabase, copy_project, run_cli
+from node_projects import PRISMA_ENV, node_project
+from toolchains import installed_goose, locked_rails_app
+
+from migrate_gate.ecosystems import goose
+
+MODELS = """
+import sqlalchemy as sa
+
+target_metadata = sa.MetaData()
+sa.Table(
+    "authors",
+    target_metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+)
+sa.Table(
+    "books",
+    target_metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("author_id", sa.Integer, sa.ForeignKey("authors.id"), nullable=False),
+    sa.Column("published_year", sa.Integer, nullable=True, index=True),
+    {EXTRA}
+)
+"""
+
+
+@pytest.fixture
+def scratch(pg_admin: psycopg.Connection) -> PgDatabase:  # type: ignore[type-arg]
+    """A second, empty PostgreSQL database (dropped with the session's others)."""
+    database = PgDatabase(pg_admin)
+    yield database  # type: ignore[misc]
+    database.drop(pg_admin)
+
+
+def tool_env() -> dict[str, str]:
+    return {**PRISMA_ENV, goose.BINARY_ENV: str(installed_goose())}
+
+
+def check(project: Path, *args: str) -> CliResult:
+    return run_cli("check", "--json", *args, cwd=project, env=tool_env())
+
+
+def migrate(project: Path, url: str) -> CliResult:
+    return run_cli("migrate", "--json", "--database-url", url, cwd=project, env=tool_env())
+
+
+def kinds(result: CliResult) -> list[tuple[str, str | None]]:
+    return [(p["kind"], p["migration"]) for p in result.report["problems"]]
+
+
+def with_models(project: Path, extra: str) -> Path:
+    env = project / "migrations" / "env.py"
+    text = env.read_text().replace("target_metadata = None", MODELS.replace("{EXTRA}", extra))
+    env.write_text(text)
+    return project
+
+
+def test_alembic_models_without_migration_on_a_scratch_database(tmp_path: Path) -> None:
+    project = with_models(copy_project("alembic", tmp_path), 'sa.Column("isbn", sa.String(20)),')
+    found = check(project, "--scratch-url", "sqlite:///scratch.db")
+    assert found.returncode == 1, found.stderr
+    assert kinds(found) == [("models-without-migration", None)]
+    assert "add_column books.isbn" in found.report["problems"][0]["detail"]
+    assert found.report["checked"]["models"] == "checked"
+
+    clean = with_models(copy_project("alembic", tmp_path / "clean"), "")
+    passed = check(clean, "--scratch-url", "sqlite:///scratch.db")
+    assert passed.returncode == 0, passed.report
+    assert passed.report["problems"] == [] and passed.report["state"] == "unknown"
+
+    without = check(project)  # no scratch: said, not silently passed
+    assert without.returncode == 0 and "--scratch-url" in without.report["checked"]["models"]
+
+
+def test_django_conflicting_leaves_and_their_merge(tmp_path: Path) -> None:
+    project = copy_project("django", tmp_path)
+    (project / "blog" / "migrations" / "0002_post_title.py").write_text(
+        "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
+        '    dependencies = [("blog", "0001_initial")]\n'
+        "    operations = [migrations.RunPython(migrations.RunPython.noop)]\n"
+    )
+    forked = check(project)
+    assert forked.returncode == 1
+    assert kinds(forked) == [
+        ("conflicting-leaves", "blog.0002_post_body"),
+        ("conflicting-leaves", "blog.0002_post_title"),
+        ("missing-down", "blog.0002_post_title"),
+    ]
+    assert "makemigrations --merge blog" in forked.report["error"]
+    assert forked.report["checked"]["models"].startswith("not checked")
+
+    (project / "blog" / "migrations" / "0003_merge.py").write_text(
+        "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
+        '    dependencies = [("blog", "0002_post_body"), ("blog", "0002_post_title")]\n'
+        "    operations = []\n"
+    )
+    merged = check(project)
+    assert merged.returncode == 0, merged.report
+    assert kinds(merged) == [("missing-down", "blog.0002_post_title")]  # info only
+    assert merged.report["checked"]["models"] == "checked"  # makemigrations ran: no changes
+
+
+def test_django_models_without_migration(tmp_path: Path) -> None:
+    project = copy_project("django", tmp_path)
+    models = project / "blog" / "models.py"
+    models.write_text(
+        models.read_text() + '    subtitle = models.CharField(max_length=9, default="")\n'
+    )
+    found = check(project)
+    assert found.returncode == 1
+    assert kinds(found) == [("models-without-migration", None)]
+    assert "blog: Add field subtitle to post" in found.report["problems"][0]["detail"]
+
+
+def test_django_unknown_applied_refuses_migrate(tmp_path: Path, pg_url: str) -> None:
+    """A newer deploy recorded blog.0003 (its file is not in this checkout)."""
+    project = copy_project("django", tmp_path)
+    assert migrate(project, pg_url).returncode == 0
+    with psycopg.connect(pg_url, autocommit=True) as connection:
+        connection.execute(
+            "insert into django_migrations (app, name, applied) "
+            "values ('blog', '0003_post_subtitle', now()), ('gone', '0001_initial', now())"
+        )
+    found = check(project, "--database-url", pg_url)
+    assert kinds(found) == [("unknown-applied", "blog.0003_post_subtitle")]  # not the gone app
+    assert found.returncode == 1
+    allowed = check(project, "--database-url", pg_url, "--allow-unknown-applied")
+    assert allowed.returncode == 0, allowed.report
+
+
+def test_prisma_models_without_migration_with_a_shadow_database(
+    tmp_path: Path, scratch: PgDatabase
+) -> None:
+    project = node_project("prisma", tmp_path)
+    clean = check(project, "--scratch-url", scratch.url)
+    assert clean.returncode == 0, clean.report
+    assert clean.report["checked"]["models"] == "checked"
+    schema = project / "prisma" / "schema.prisma"
+    schema.write_text(schema.read_text().replace("model Author {", "model Author {\n  bio String?"))
+    found = check(project, "--scratch-url", scratch.url)
+    assert found.returncode == 1, found.report
+    assert {kind for kind, _ in kinds(found)} == {"models-without-migration"}
+    assert any("bio" in p["detail"] for p in found.report["problems"])
+    found.assert_no_secret(scratch.password)
+
+
+def test_goose_drift_names_the_column_made_outside_the_migrations(
+    tmp_path: Path, pg_url: str, scratch: PgDatabase
+) -> None:
+    project = copy_project("goose", tmp_path)
+    assert migrate(project, pg_url).returncode == 0
+    args = ("--database-url", pg_url, "--drift", "--scratch-url", scratch.url)
+    same = check(project, *args)
+    assert same.returncode == 0, same.report
+    assert same.report["checked"] == {
+        "history": "checked",
+        "database": "checked",
+        "drift": "checked",
+        "models": "not applicable: the migrations are hand-written, no models to compare",
+    }
+    with psycopg.connect(pg_url, autocommit=True) as connection:
+        connection.execute("alter table books add column hotfix text")
+    with psycopg.connect(scratch.url, autocommit=True) as connection:
+        connection.execute("drop schema public cascade; create schema public")
+    drifted = check(project, *args)
+    assert drifted.returncode == 1
+    assert kinds(drifted) == [("drift", None)]
+    assert "column books.hotfix" in drifted.report["problems"][0]["detail"]
+    assert "made by none of its migrations" in drifted.report["problems"][0]["detail"]
+    assert drifted.report["pending"] == [] and drifted.report["applied"] == []
+
+
+def test_since_keeps_the_problems_of_changed_migrations(tmp_path: Path) -> None:
+    project = copy_project("goose", tmp_path)
+    old = project / "migrations" / "00002_create_books.sql"
+    old.write_text(old.read_text().split("-- +goose Down")[0])
+    for argv in (
+        ["init", "-q"],
+        ["add", "."],
+        ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"],
+    ):
+        subprocess.run(["git", *argv], cwd=project, check=True)
+    new = project / "migrations" / "00004_add_isbn.sql"
+    new.write_text("-- +goose Up\nALTER TABLE books ADD COLUMN isbn text;\n")
+    everything = check(project)
+    assert kinds(everything) == [
+        ("missing-down", "00002_create_books.sql"),
+        ("missing-down", "00004_add_isbn.sql"),
+    ]
+    assert everything.returncode == 0  # informational
+    since = check(project, "--since", "HEAD")
+    assert kinds(since) == [("missing-down", "00004_add_isbn.sql")]
+
+
+def test_knex_stuck_lock_and_out_of_order(tmp_path: Path, pg_url: str) -> None:
+    project = node_project("knex", tmp_path)
+    assert migrate(project, pg_url).returncode == 0
+    late = project / "migrations" / "20240101120000_create_notes.js"  # a branch merged late
+    late.write_text(
+        'exports.up = (knex) => knex.schema.createTable("notes", (t) => t.increments());\n'
+        'exports.down = (knex) => knex.schema.dropTable("notes");\n'
+    )
+    found = check(project, "--database-url", pg_url)
+    assert kinds(found) == [("out-of-order", late.name)]
+    assert check(project, "--database-url", pg_url, "--allow-out-of-order").returncode == 0
+    with psycopg.connect(pg_url, autocommit=True) as connection:
+        connection.execute("update knex_migrations_lock set is_locked = 1")
+    locked = check(project, "--database-url", pg_url, "--allow-out-of-order")
+    assert ("failed-record", "knex_migrations_lock") in kinds(locked)
+    assert locked.returncode == 1 and "migrate:unlock" in locked.report["error"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--drift"], "--drift compares a database"),
+        (["--scratch-url", "mysql2://x"], "database URL"),
+        (["--since", "no-such-ref"], "--since"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    project = copy_project("goose", tmp_path)
+    result = run_cli("check", *args, cwd=project)
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
+
+
+def test_rails_schema_rb_against_what_the_migrations_build(
+    tmp_path: Path, pg_url: str, scratch: PgDatabase
+) -> None:
+    """db/schema.rb is what Rails loads in tests; a migration it does not reflect is missed."""
+    project = locked_rails_app(tmp_path / "rails")
+    assert migrate(project, pg_url).returncode == 0
+    schema = project / "db" / "schema.rb"
+    assert schema.is_file()  # Rails dumped it after migrating, as in development
+    clean = check(project, "--scratch-url", scratch.url)
+    assert clean.returncode == 0, clean.report
+    assert clean.report["checked"]["models"] == "checked"
+    schema.write_text(schema.read_text().replace('t.string "title"', 't.string "heading"'))
+    with psycopg.connect(scratch.url, autocommit=True) as connection:
+        connection.execute("drop schema public cascade; create schema public")
+    stale = check(project, "--scratch-url", scratch.url)
+    assert stale.returncode == 1
+    details = [p["detail"] for p in stale.report["problems"]]
+    assert any('db/schema.rb has `t.string "heading"' in d for d in details), details
+    assert any('the migrations give `t.string "title"' in d for d in details), details
