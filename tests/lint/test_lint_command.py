@@ -8,8 +8,15 @@ from pathlib import Path
 
 from lint_helpers import run_lint
 
-CLEAN = "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN plan text;\n"
-WARNING = "SET lock_timeout = '5s';\nCREATE INDEX users_plan_idx ON users (plan);\n"
+CLEAN = (
+    "SET lock_timeout = '5s';\nSET statement_timeout = '10min';\n"
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS plan text;\n"
+)
+INFO = "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS paid_at timestamp;\n"
+WARNING = (
+    "SET lock_timeout = '5s'; SET statement_timeout = '10min';\n"
+    "CREATE INDEX IF NOT EXISTS users_plan_idx ON users (plan);\n"
+)
 ERROR = "SET lock_timeout = '5s';\nALTER TABLE users DROP COLUMN legacy;\n"
 
 
@@ -26,6 +33,10 @@ def test_exit_codes_follow_fail_on(tmp_path: Path) -> None:
     write(tmp_path, "error.sql", ERROR)
     clean = run_lint("clean.sql", cwd=tmp_path)
     assert (clean.returncode, clean.stdout.strip()) == (0, "no findings")
+    write(tmp_path, "info.sql", INFO)
+    info = run_lint("info.sql", cwd=tmp_path)  # type advice and MG022 are info: never fail
+    assert info.returncode == 0 and "MG015 prefer-timestamptz (info)" in info.stdout
+    assert run_lint("info.sql", "--fail-on", "info", cwd=tmp_path).returncode == 1
     assert run_lint("warning.sql", cwd=tmp_path).returncode == 1
     assert run_lint("warning.sql", "--fail-on", "error", cwd=tmp_path).returncode == 0
     assert run_lint("error.sql", "--fail-on", "error", cwd=tmp_path).returncode == 1
@@ -51,6 +62,10 @@ def test_json_report_lists_findings(tmp_path: Path) -> None:
             "message": "CREATE INDEX on existing table users blocks its writes for the whole build",
             "fix": "use CREATE INDEX CONCURRENTLY, in a migration that does not run in a "
             "transaction",
+            "column": 1,
+            "end_line": 2,
+            "end_column": 58,
+            "help_uri": "https://github.com/migrate-gate/migrate-gate/blob/main/docs/rules/MG001.md",
         }
     ]
 

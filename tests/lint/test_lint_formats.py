@@ -76,6 +76,8 @@ def test_json_and_text() -> None:
     assert document["findings"][0] == {
         "rule": "MG008", "name": "destructive", "severity": "error", "file": "db/001 a,b.sql",
         "line": 3, "message": "DROP TABLE x: 100% gone", "fix": "back up\nfirst",
+        "column": 1, "end_line": 3, "end_column": 1,
+        "help_uri": "https://github.com/migrate-gate/migrate-gate/blob/main/docs/rules/MG008.md",
     }  # fmt: skip
     assert json.loads(formats.json_([])) == {"findings": []}
     text = formats.text(FINDINGS)

@@ -24,6 +24,18 @@ if TYPE_CHECKING:
     from ..report import Report
 
 FORMAT_NAMES = ("text", "json", "github", "gitlab", "sarif")
+_DEFAULT_PG = 13  # state.DEFAULT_PG_VERSION, repeated so --help does not import the engine
+
+
+def _pg_version(text: str) -> int:
+    """`15`, `15.4` or `9.6` -> the major version (9.6 -> 9)."""
+    try:
+        major = int(text.strip().split(".")[0])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a PostgreSQL version: {text!r}") from None
+    if not 9 <= major <= 99:
+        raise argparse.ArgumentTypeError(f"not a PostgreSQL version: {text!r}")
+    return major
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,9 +65,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--fail-on",
-        choices=("error", "warning"),
+        choices=("error", "warning", "info"),
         default="warning",
-        help="exit 1 when a finding of this severity or above remains (default: warning)",
+        help="exit 1 when a finding of this severity or above remains (default: warning; "
+        "info findings, e.g. the type rules, never fail the run unless --fail-on info)",
+    )
+    parser.add_argument(
+        "--pg-version",
+        type=_pg_version,
+        metavar="N",
+        help=f"the PostgreSQL major version the migrations run on (default: {_DEFAULT_PG})",
+    )
+    parser.add_argument(
+        "--assume-in-transaction",
+        action="store_true",
+        help="lint every file as if the tool ran it inside a transaction",
     )
     parser.add_argument(
         "--allow-destructive",
@@ -83,6 +107,8 @@ def run(args: argparse.Namespace, masker: Masker | None = None) -> int:
     options = Options(
         ignore=config.ignore,
         allow_destructive=args.allow_destructive or config.allow_destructive,
+        pg_version=args.pg_version or config.pg_version or _DEFAULT_PG,
+        assume_in_transaction=args.assume_in_transaction,
     )
     masker = masker or Masker()
     outcome = _Outcome(project_dir, started)

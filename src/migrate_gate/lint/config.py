@@ -3,6 +3,8 @@
 lint:
   ignore: [MG009, rename]    # rule ids or names, never reported
   allow_destructive: false   # true: MG008 findings are warnings, not errors
+  types: false               # turn off the type rules (MG012-MG016: char, int keys, ...)
+  pg_version: 15             # the PostgreSQL major version production runs
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import UsageError
-from .rules import resolve
+from .rules import RULES, resolve
 
 CONFIG_FILE = ".migrate-gate.yml"
 
@@ -19,6 +21,7 @@ CONFIG_FILE = ".migrate-gate.yml"
 class LintConfig(NamedTuple):
     ignore: frozenset[str] = frozenset()
     allow_destructive: bool = False
+    pg_version: int | None = None
 
 
 def load(project_dir: Path) -> LintConfig:
@@ -35,10 +38,23 @@ def load(project_dir: Path) -> LintConfig:
     section = document.get("lint", {}) if isinstance(document, dict) else None
     if not isinstance(section, dict):
         raise UsageError(f"{path}: `lint` must be a mapping with `ignore` and `allow_destructive`")
+    ignore = rule_ids(_list(section.get("ignore", []), path), f"{path}: lint.ignore")
+    if not _bool(section.get("types", True), path, "types"):
+        ignore |= {rule.id for rule in RULES if rule.category == "types"}
     return LintConfig(
-        ignore=rule_ids(_list(section.get("ignore", []), path), f"{path}: lint.ignore"),
+        ignore=ignore,
         allow_destructive=_bool(section.get("allow_destructive", False), path),
+        pg_version=_version(section.get("pg_version"), path),
     )
+
+
+def _version(value: Any, path: Path) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(str(value).split(".")[0])
+    except ValueError:
+        raise UsageError(f"{path}: lint.pg_version must be a major version, e.g. 15") from None
 
 
 def rule_ids(references: list[str], where: str) -> frozenset[str]:
@@ -62,7 +78,7 @@ def _list(value: Any, path: Path) -> list[str]:
     return [str(item) for item in value]
 
 
-def _bool(value: Any, path: Path) -> bool:
+def _bool(value: Any, path: Path, key: str = "allow_destructive") -> bool:
     if not isinstance(value, bool):
-        raise UsageError(f"{path}: lint.allow_destructive must be true or false")
+        raise UsageError(f"{path}: lint.{key} must be true or false")
     return value

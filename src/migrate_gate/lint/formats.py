@@ -8,13 +8,18 @@ from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring_ascii as _quote  # what json.dumps quotes strings with
 
 from .. import __version__
-from .model import Finding
+from .model import DOCS_URL, Finding
 from .rules import RULES
 
 # GitLab Code Quality severities: info, minor, major, critical, blocker.
-GITLAB_SEVERITY = {"error": "critical", "warning": "major"}
+GITLAB_SEVERITY = {"error": "critical", "warning": "major", "info": "info"}
+SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_JSON_FIELDS = ("rule", "name", "severity", "file", "line", "message", "fix")
+_JSON_FIELDS = (
+    "rule", "name", "severity", "file", "line", "message", "fix",
+    "column", "end_line", "end_column", "help_uri",
+)  # fmt: skip
 
 
 def text(findings: Sequence[Finding]) -> str:
@@ -23,6 +28,7 @@ def text(findings: Sequence[Finding]) -> str:
     for f in findings:
         lines.append(f"{f.file}:{f.line}: {f.rule} {f.name} ({f.severity}): {f.message}")
         lines.append(f"    fix: {f.fix}")
+        lines.append(f"    see: {DOCS_URL.format(id=f.rule)}")
     lines.append(summary(findings))
     return "\n".join(lines) + "\n"
 
@@ -32,9 +38,10 @@ def summary(findings: Sequence[Finding]) -> str:
         return "no findings"
     counts = Counter(f.severity for f in findings)
     files = len({f.file for f in findings})
+    info = f", {counts['info']} info" if counts["info"] else ""
     return (
         f"{len(findings)} finding(s): {counts['error']} error(s), {counts['warning']} "
-        f"warning(s) in {files} file(s)"
+        f"warning(s){info} in {files} file(s)"
     )
 
 
@@ -48,7 +55,11 @@ def json_(findings: Sequence[Finding]) -> str:
     for f in findings:
         key = (f.rule, f.name, f.severity, f.file)
         head = heads.get(key) or heads.setdefault(key, _json_head(*key))
-        parts.append(f'{head}{f.line}, "message": {_quote(f.message)}, "fix": {_quote(f.fix)}}}')
+        end = f'"end_line": {f.end_line or f.line}, "end_column": {f.end_column or f.column}'
+        parts.append(
+            f'{head}{f.line}, "message": {_quote(f.message)}, "fix": {_quote(f.fix)}, '
+            f'"column": {f.column}, {end}, "help_uri": {_quote(DOCS_URL.format(id=f.rule))}}}'
+        )
     return '{"findings": [' + ", ".join(parts) + "]}\n"
 
 
@@ -67,7 +78,8 @@ def github(findings: Sequence[Finding]) -> str:
 def _annotation(f: Finding) -> str:
     title = _property(f"{f.rule} {f.name}")
     body = _data(f"{f.message}\nfix: {f.fix}")
-    return f"::{f.severity} file={_property(f.file)},line={f.line},title={title}::{body}\n"
+    where = f"file={_property(f.file)},line={f.line}"
+    return f"::{GITHUB_COMMAND[f.severity]} {where},title={title}::{body}\n"
 
 
 def _data(value: str) -> str:
@@ -115,13 +127,18 @@ def sarif(findings: Sequence[Finding]) -> str:
         {
             "ruleId": f.rule,
             "ruleIndex": index[f.rule],
-            "level": f.severity,
+            "level": SARIF_LEVEL[f.severity],
             "message": {"text": f"{f.message}. Fix: {f.fix}"},
             "locations": [
                 {
                     "physicalLocation": {
                         "artifactLocation": {"uri": _uri(f.file)},
-                        "region": {"startLine": f.line},
+                        "region": {
+                            "startLine": f.line,
+                            "startColumn": f.column,
+                            "endLine": f.end_line or f.line,
+                            "endColumn": f.end_column or f.column,
+                        },
                     }
                 }
             ],
@@ -139,7 +156,9 @@ def sarif(findings: Sequence[Finding]) -> str:
                 "shortDescription": {"text": rule.summary},
                 "fullDescription": {"text": rule.doc.split("\n\n", 1)[0].replace("\n", " ")},
                 "help": {"text": rule.doc},
-                "defaultConfiguration": {"level": rule.severity},
+                "helpUri": rule.help_uri,
+                "properties": {"category": rule.category},
+                "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity]},
             }
             for rule in RULES
         ],

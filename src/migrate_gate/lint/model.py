@@ -8,8 +8,13 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 if TYPE_CHECKING:
     from .state import State
 
-Severity = Literal["error", "warning"]
-SEVERITIES: tuple[str, ...] = ("warning", "error")  # ascending
+Severity = Literal["error", "warning", "info"]
+# "safety": locks, rewrites, failures, data loss; "types": column type and style advice that a
+# project can turn off in one line (lint: {types: false})
+Category = Literal["safety", "types"]
+DOCS_URL = "https://github.com/migrate-gate/migrate-gate/blob/main/docs/rules/{id}.md"
+# ascending; info never fails a run unless --fail-on info
+SEVERITIES: tuple[str, ...] = ("info", "warning", "error")
 Node = dict[str, Any]  # one parse-tree node's fields, as pglast's JSON gives them
 
 # How the migration tool runs a file: in autocommit ("none"), always inside one transaction
@@ -19,7 +24,7 @@ Transaction = Literal["none", "always", "multi"]
 
 
 def rank(severity: str) -> int:
-    """Order severities: a warning ranks below an error."""
+    """Order severities: info below warning below error."""
     return SEVERITIES.index(severity)
 
 
@@ -60,6 +65,12 @@ class Rule(NamedTuple):
     doc: str = ""  # the rule module's docstring: why, anti-pattern and fix as SQL
     # ALTER TABLE subcommands (AT_AddColumn, ...) it inspects; empty: every ALTER TABLE
     subtypes: frozenset[str] = frozenset()
+    category: Category = "safety"
+
+    @property
+    def help_uri(self) -> str:
+        """The rule's page: what it catches, why, the safe way, bad and good SQL."""
+        return DOCS_URL.format(id=self.id)
 
 
 class Finding(NamedTuple):
@@ -73,6 +84,9 @@ class Finding(NamedTuple):
     message: str
     fix: str
     statement: str = ""  # the statement's SQL, for fingerprints (not printed)
+    column: int = 1  # 1-based, in characters, of the statement's first character
+    end_line: int = 0  # the statement's last line and the column just past it (0: unknown)
+    end_column: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,4 +97,8 @@ class Finding(NamedTuple):
             "line": self.line,
             "message": self.message,
             "fix": self.fix,
+            "column": self.column,
+            "end_line": self.end_line or self.line,
+            "end_column": self.end_column or self.column,
+            "help_uri": DOCS_URL.format(id=self.rule),
         }

@@ -60,3 +60,36 @@ def not_null_column(expr: Any) -> str | None:
         return None
     fields = strings(test["arg"]["ColumnRef"].get("fields"))
     return fields[-1] if fields else None
+
+
+def object_names(node: Node) -> list[str]:
+    """The names a DropStmt drops: tables and views are Lists, schemas Strings, types TypeNames."""
+    names = []
+    for obj in node.get("objects", ()):
+        if "List" in obj:
+            names.append(".".join(strings(obj["List"].get("items"))))
+        elif "String" in obj:
+            names.append(obj["String"]["sval"])
+        elif "TypeName" in obj:
+            names.append(".".join(strings(obj["TypeName"].get("names"))))
+        elif "ObjectWithArgs" in obj:
+            names.append(".".join(strings(obj["ObjectWithArgs"].get("objname"))))
+    return names
+
+
+def column_defs(kind: str, node: Node) -> list[tuple[str, Node]]:
+    """(column name, ColumnDef) of every column a CREATE TABLE, ADD COLUMN or ALTER TYPE types."""
+    if kind == "CreateStmt":
+        return [
+            (e["ColumnDef"].get("colname", ""), e["ColumnDef"])
+            for e in node.get("tableElts", ())
+            if "ColumnDef" in e
+        ]
+    found = []
+    for cmd in alter_commands(node):
+        _, column = unwrap(cmd.get("def", {}))
+        if cmd.get("subtype") == "AT_AddColumn":
+            found.append((column.get("colname", ""), column))
+        elif cmd.get("subtype") == "AT_AlterColumnType":
+            found.append((cmd.get("name", ""), column))
+    return found

@@ -15,6 +15,22 @@ from . import (
     mg008_destructive,
     mg009_lock_timeout,
     mg010_constraint_builds_index,
+    mg011_unbatched_backfill,
+    mg012_char_field,
+    mg013_prefer_bigint,
+    mg014_prefer_identity,
+    mg015_prefer_timestamptz,
+    mg016_prefer_text,
+    mg017_robust_statements,
+    mg018_duplicate_assignment,
+    mg019_uncommitted_transaction,
+    mg020_transaction_nesting,
+    mg021_detach_partition,
+    mg022_statement_timeout,
+    mg023_identifier_too_long,
+    mg024_domain_constraint,
+    mg025_breaking_drop,
+    mg026_enum_value_order,
 )
 
 RULES: tuple[Rule, ...] = tuple(
@@ -31,9 +47,26 @@ RULES: tuple[Rule, ...] = tuple(
         mg008_destructive,
         mg009_lock_timeout,
         mg010_constraint_builds_index,
+        mg011_unbatched_backfill,
+        mg012_char_field,
+        mg013_prefer_bigint,
+        mg014_prefer_identity,
+        mg015_prefer_timestamptz,
+        mg016_prefer_text,
+        mg017_robust_statements,
+        mg018_duplicate_assignment,
+        mg019_uncommitted_transaction,
+        mg020_transaction_nesting,
+        mg021_detach_partition,
+        mg022_statement_timeout,
+        mg023_identifier_too_long,
+        mg024_domain_constraint,
+        mg025_breaking_drop,
+        mg026_enum_value_order,
     )
 )
 BY_ID = {rule.id: rule for rule in RULES}
+CATEGORIES = ("safety", "types")
 SYNTAX_ERROR = mg000_syntax_error.RULE
 
 

@@ -28,7 +28,7 @@ _FILLED = ("CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED")
 
 
 def check(statement: Statement, state: State) -> Iterator[Hit]:
-    if state.is_new(statement.node.get("relation")):
+    if state.is_empty(statement.node.get("relation")):  # created, truncated or emptied here
         return
     for cmd in alter_commands(statement.node):
         if cmd.get("subtype") != "AT_AddColumn":

@@ -4,7 +4,8 @@ existing table without NOT VALID.
 Adding the constraint validates every row while holding a lock that blocks writes
 (and, for a foreign key, writes to the referenced table too). NOT VALID adds it
 instantly for new rows; VALIDATE CONSTRAINT then checks old rows under a lock that
-lets reads and writes go on.
+lets reads and writes go on — but only once the NOT VALID step has committed: VALIDATE in
+the same transaction keeps the first statement's lock through the whole scan.
 
 Anti-pattern:
 
@@ -32,6 +33,7 @@ _KINDS = {"CONSTR_FOREIGN": "foreign key", "CONSTR_CHECK": "check constraint"}
 def check(statement: Statement, state: State) -> Iterator[Hit]:
     if state.is_new(statement.node.get("relation")):
         return
+    yield from _validated_too_soon(statement.node, state)
     for constraint in _added_constraints(statement.node):
         kind = _KINDS.get(constraint.get("contype", ""))
         if kind and not constraint.get("skip_validation"):
@@ -42,6 +44,17 @@ def check(statement: Statement, state: State) -> Iterator[Hit]:
                 "while blocking writes",
                 "add it with NOT VALID, then VALIDATE CONSTRAINT in a separate statement "
                 "(ideally a separate migration)",
+            )
+
+
+def _validated_too_soon(node: Node, state: State) -> Iterator[Hit]:
+    for cmd in alter_commands(node):
+        name = cmd.get("name")
+        if cmd.get("subtype") == "AT_ValidateConstraint" and name in state.not_valid_here:
+            yield Hit(
+                f"VALIDATE CONSTRAINT {name} runs in the transaction that added it NOT VALID: "
+                "the ADD's lock is held through the whole scan",
+                "commit between the two: VALIDATE in a separate migration (or after COMMIT)",
             )
 
 
@@ -63,5 +76,5 @@ RULE = Rule(
     kinds=("AlterTableStmt",),
     check=check,
     doc=__doc__ or "",
-    subtypes=frozenset({"AT_AddConstraint", "AT_AddColumn"}),
+    subtypes=frozenset({"AT_AddConstraint", "AT_AddColumn", "AT_ValidateConstraint"}),
 )

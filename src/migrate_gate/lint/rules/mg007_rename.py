@@ -1,7 +1,9 @@
-"""MG007 rename: RENAME of a column or table that already exists.
+"""MG007 rename: RENAME of a column, table, view, schema, type or enum value that already
+exists.
 
 The code running in production during and after the deploy still uses the old name,
-so every query naming it fails until all of it is replaced.
+so every query naming it fails until all of it is replaced (a renamed enum value also
+breaks every write of the old value).
 
 Anti-pattern:
 
@@ -19,10 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Hit, Rule, Statement
-from ..nodes import table_name
+from ..model import Hit, Node, Rule, Statement
+from ..nodes import strings, table_name
 from ..state import State
 
+_OBJECTS = {"OBJECT_TABLE": "table", "OBJECT_VIEW": "view", "OBJECT_MATVIEW": "materialized view",
+            "OBJECT_SCHEMA": "schema", "OBJECT_TYPE": "type", "OBJECT_DOMAIN": "domain",
+            "OBJECT_FUNCTION": "function"}  # fmt: skip
 _FIX = (
     "expand/contract: add the new {what}, write to both, backfill, move readers, "
     "then drop the old one in a later migration (or keep a view under the old name)"
@@ -41,20 +46,48 @@ def check(statement: Statement, state: State) -> Iterator[Hit]:
             "the code that still uses the old name",
             _FIX.format(what="column"),
         )
-    elif node.get("renameType") == "OBJECT_TABLE":
+    elif node.get("renameType") in _OBJECTS:
+        what = _OBJECTS[node["renameType"]]
+        old = table if relation else ".".join(_old_name(node))
         yield Hit(
-            f"renaming table {table} to {node.get('newname')} breaks the code that still "
+            f"renaming {what} {old} to {node.get('newname')} breaks the code that still "
             "uses the old name",
-            _FIX.format(what="table"),
+            _FIX.format(what=what),
         )
+
+
+def _old_name(node: Node) -> list[str]:
+    if node.get("subname"):
+        return [node["subname"]]
+    obj = node.get("object", {})
+    if "List" in obj:
+        return strings(obj["List"].get("items"))
+    return strings(obj.get("TypeName", {}).get("names"))
+
+
+def enum_value(statement: Statement, state: State) -> Iterator[Hit]:
+    node = statement.node
+    if "oldVal" in node:
+        name = ".".join(strings(node.get("typeName")))
+        yield Hit(
+            f"renaming value {node['oldVal']!r} of enum {name} to {node.get('newVal')!r} breaks "
+            "the code that still reads or writes the old value",
+            _FIX.format(what="enum value"),
+        )
+
+
+def check_any(statement: Statement, state: State) -> Iterator[Hit]:
+    if statement.kind == "AlterEnumStmt":
+        return enum_value(statement, state)
+    return check(statement, state)
 
 
 RULE = Rule(
     id="MG007",
     name="rename",
-    summary="RENAME of an existing column or table",
+    summary="RENAME of an existing column, table, view, schema, type or enum value",
     severity="warning",
-    kinds=("RenameStmt",),
-    check=check,
+    kinds=("RenameStmt", "AlterEnumStmt"),
+    check=check_any,
     doc=__doc__ or "",
 )

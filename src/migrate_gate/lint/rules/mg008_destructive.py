@@ -1,9 +1,11 @@
 """MG008 destructive: a statement that deletes data — DROP TABLE, DROP COLUMN, TRUNCATE,
-DELETE or UPDATE without WHERE on an existing table.
+DELETE without WHERE on an existing table, DROP DATABASE, DROP SCHEMA, and DROP ... CASCADE
+of a type, domain or extension (which drops every column of that type).
 
 The data is gone once the migration commits, and the code still running in production
-may need it. An error by default; `--allow-destructive` (or `allow_destructive: true`
-in .migrate-gate.yml) makes it a warning, which still fails the default
+may need it. (An UPDATE without WHERE deletes nothing: it is a backfill, MG011.) An error
+by default; `--allow-destructive` (or `allow_destructive: true` in .migrate-gate.yml)
+makes it a warning, which still fails the default
 `--fail-on warning` but passes `--fail-on error`. To accept one deliberate drop, put
 `-- migrate-gate: ignore MG008` above it.
 
@@ -11,6 +13,7 @@ Anti-pattern:
 
     ALTER TABLE users DROP COLUMN legacy_flag;
     DELETE FROM sessions;
+    DROP TYPE mood CASCADE;
 
 Fix (contract only after no deployed code reads the column; bound data changes):
 
@@ -24,9 +27,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Hit, Node, Rule, Severity, Statement
-from ..nodes import alter_commands, strings, table_name
+from ..nodes import alter_commands, object_names, table_name
 from ..state import State
 
+_CASCADING = {"OBJECT_TYPE": "TYPE", "OBJECT_DOMAIN": "DOMAIN", "OBJECT_EXTENSION": "EXTENSION",
+              "OBJECT_FUNCTION": "FUNCTION", "OBJECT_VIEW": "VIEW", "OBJECT_SEQUENCE": "SEQUENCE",
+              "OBJECT_MATVIEW": "MATERIALIZED VIEW"}  # fmt: skip
 _FIX = "make sure no deployed code needs the data and back it up first; suppress deliberately"
 
 
@@ -39,11 +45,10 @@ def check(statement: Statement, state: State) -> Iterator[Hit]:
 def _losses(statement: Statement, state: State) -> Iterator[str]:
     kind, node = statement.kind, statement.node
     relation = node.get("relation")
-    if kind == "DropStmt" and node.get("removeType") == "OBJECT_TABLE":
-        names = [".".join(strings(obj["List"]["items"])) for obj in node.get("objects", ())]
-        old = [name for name in names if name not in state.new_tables]
-        if old:
-            yield f"DROP TABLE {', '.join(old)} deletes the table and its data"
+    if kind == "DropdbStmt":
+        yield f"DROP DATABASE {node.get('dbname')} deletes the whole database"
+    elif kind == "DropStmt":
+        yield from _drops(node, state)
     elif kind == "AlterTableStmt" and not state.is_new(relation):
         for cmd in alter_commands(node):
             if cmd.get("subtype") == "AT_DropColumn":
@@ -52,10 +57,31 @@ def _losses(statement: Statement, state: State) -> Iterator[str]:
         tables = [table_name(r["RangeVar"]) for r in node.get("relations", ())]
         old = [t for t in tables if t not in state.new_tables]
         if old:
-            yield f"TRUNCATE {', '.join(old)} deletes every row"
-    elif kind in ("DeleteStmt", "UpdateStmt") and not _bounded(node, state):
-        verb = "DELETE" if kind == "DeleteStmt" else "UPDATE"
-        yield f"{verb} without WHERE on {table_name(relation)} changes every row"
+            cascade = " (CASCADE: and of every table referencing them)" if _cascade(node) else ""
+            yield f"TRUNCATE {', '.join(old)} deletes every row{cascade}"
+    elif kind == "DeleteStmt" and not _bounded(node, state):
+        yield f"DELETE without WHERE on {table_name(relation)} deletes every row"
+
+
+def _drops(node: Node, state: State) -> Iterator[str]:
+    names = object_names(node)
+    removed = node.get("removeType")
+    if removed == "OBJECT_TABLE":
+        old = [name for name in names if name not in state.new_tables]
+        if old:
+            yield f"DROP TABLE {', '.join(old)} deletes the table and its data"
+    elif removed == "OBJECT_SCHEMA":
+        what = "and everything in it" if _cascade(node) else "(it must be empty, or this fails)"
+        yield f"DROP SCHEMA {', '.join(names)} deletes the schema {what}"
+    elif removed in _CASCADING and _cascade(node):
+        yield (
+            f"DROP {_CASCADING[removed]} {', '.join(names)} CASCADE also drops every column, "
+            "table or view that uses it, with their data"
+        )
+
+
+def _cascade(node: Node) -> bool:
+    return node.get("behavior") == "DROP_CASCADE"
 
 
 def _bounded(node: Node, state: State) -> bool:
@@ -66,9 +92,9 @@ def _bounded(node: Node, state: State) -> bool:
 RULE = Rule(
     id="MG008",
     name="destructive",
-    summary="DROP TABLE / DROP COLUMN / TRUNCATE / DELETE or UPDATE without WHERE",
+    summary="DROP TABLE/COLUMN/DATABASE/SCHEMA, DROP ... CASCADE, TRUNCATE, unbounded DELETE",
     severity="error",
-    kinds=("DropStmt", "AlterTableStmt", "TruncateStmt", "DeleteStmt", "UpdateStmt"),
+    kinds=("DropStmt", "AlterTableStmt", "TruncateStmt", "DeleteStmt", "DropdbStmt"),
     check=check,
     doc=__doc__ or "",
     subtypes=frozenset({"AT_DropColumn"}),

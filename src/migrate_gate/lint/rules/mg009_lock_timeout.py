@@ -29,7 +29,7 @@ _OBJECTS = {"OBJECT_TABLE", "OBJECT_INDEX", "OBJECT_MATVIEW", "OBJECT_VIEW", "OB
 def check(statement: Statement, state: State) -> Iterator[Hit]:
     if state.session.lock_timeout or state.timeout_reported:
         return
-    if _takes_lock(statement.kind, statement.node, state):
+    if takes_lock(statement.kind, statement.node, state):
         yield Hit(
             "no lock_timeout is set: waiting for this lock blocks every query queued behind it",
             "SET lock_timeout = '5s'; (or SET LOCAL inside the transaction) before it, "
@@ -37,7 +37,10 @@ def check(statement: Statement, state: State) -> Iterator[Hit]:
         )
 
 
-def _takes_lock(kind: str, node: Node, state: State) -> bool:
+def takes_lock(kind: str, node: Node, state: State) -> bool:
+    """True when the statement waits for a lock that blocks the table's queries."""
+    if node.get("concurrent"):  # CREATE/DROP INDEX CONCURRENTLY: waits, but blocks nobody
+        return False
     if kind == "DropStmt":
         if node.get("removeType") not in _OBJECTS:
             return False
