@@ -79,9 +79,9 @@ def test_concurrent_migrates_apply_each_migration_once(
         time.sleep(0.2)
     assert waiting_runs(pg_url) == RUNS, "not every run reached the lock"
     holder.close()
-    results = [(run.wait(timeout=120), *run.communicate()) for run in runs]
-    reports = [json.loads(stdout) for _, stdout, _ in results]
-    assert [code for code, _, _ in results] == [0] * RUNS, [err for _, _, err in results]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0] * RUNS, [err for _, err in outputs]
+    reports = [json.loads(stdout) for stdout, _ in outputs]
     claimed = [m for report in reports for m in report["applied"]]
     assert sorted(claimed) == sorted(ALEMBIC_IDS)  # each migration claimed exactly once
     assert sum(bool(report["applied"]) for report in reports) == 1

@@ -98,6 +98,27 @@ def _add_lock_options(sub: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="how long to wait for another migrate-gate run on the same database (default: 600)",
     )
+    sub.add_argument(
+        "--lock-timeout",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="PostgreSQL lock_timeout for the tool's sessions (default: the server's)",
+    )
+    sub.add_argument(
+        "--lock-retries",
+        type=_non_negative_int,
+        default=3,
+        metavar="N",
+        help="re-run a migrate that failed on a lock timeout up to N times (default: 3)",
+    )
+    sub.add_argument(
+        "--statement-timeout",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="PostgreSQL statement_timeout for the tool's sessions (default: the server's)",
+    )
 
 
 def _add_lint(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -153,6 +174,12 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
     return value
+
+
+def _non_negative_int(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {text!r}")
+    return int(text)
 
 
 def _positive_float(text: str) -> float:

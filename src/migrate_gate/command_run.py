@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from . import sessions
 from .dburl import NO_DATABASE, DatabaseUrl, parse
 from .detect import choose_ecosystem
 from .ecosystems import ECOSYSTEMS
@@ -36,8 +37,23 @@ def build_context(args: argparse.Namespace, masker: Masker) -> tuple[str, Contex
     runner = Runner(masker=masker, timeout=args.timeout)
     ctx = Context(project_dir=project_dir, database=database, runner=runner)
     ECOSYSTEMS[ecosystem].check(ctx)
+    _tag_tool_sessions(args, ctx)
     masker.warn_short()  # only now: a usage error stays one line
     return ecosystem, ctx
+
+
+def _tag_tool_sessions(args: argparse.Namespace, ctx: Context) -> None:
+    """Give every tool run its sessions' tag and limits; a stopped tool's sessions end."""
+    database = ctx.database
+    if database is None or database.kind != "postgresql":
+        return
+    tag = sessions.new_tag(args.command)
+    ctx.runner.session_env = sessions.tool_env(
+        tag,
+        lock_timeout=getattr(args, "lock_timeout", None),
+        statement_timeout=getattr(args, "statement_timeout", None),
+    )
+    ctx.runner.end_sessions = lambda: sessions.end_tool_sessions(database, tag)
 
 
 def run_command(args: argparse.Namespace, masker: Masker) -> Report:
@@ -59,4 +75,5 @@ def run_command(args: argparse.Namespace, masker: Masker) -> Report:
         steps=getattr(args, "steps", 1),
         allowed=allowed,
         lock_wait=getattr(args, "lock_wait", 0.0),
+        lock_retries=getattr(args, "lock_retries", 0),
     )

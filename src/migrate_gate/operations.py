@@ -11,10 +11,10 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from . import history, locking, truth
+from . import history, locking, monitor, retries, truth
 from .ecosystems import ECOSYSTEMS
 from .ecosystems.base import Context, Ecosystem, MigrationState
 from .errors import Cancelled, MigrationFailed
@@ -38,6 +38,7 @@ def execute(
     steps: int = 1,
     allowed: Sequence[str] = (),
     lock_wait: float = locking.DEFAULT_WAIT_SECONDS,
+    lock_retries: int = retries.DEFAULT_RETRIES,
 ) -> Report:
     """Run `command` on the project and return its report (never raises MigrationFailed).
 
@@ -49,11 +50,11 @@ def execute(
     report = Report(command=command, ecosystem=ecosystem_name, project_dir=str(ctx.project_dir))
     started = time.monotonic()
     if command == "status":
-        _run(ecosystem, command, ctx, report, steps, allowed)
+        _run(ecosystem, command, ctx, report, steps, allowed, lock_retries)
     else:
         try:
             with hold_lock(ctx, command, report, lock_wait):
-                _run(ecosystem, command, ctx, report, steps, allowed)
+                _run(ecosystem, command, ctx, report, steps, allowed, lock_retries)
         except (MigrationFailed, Cancelled) as error:  # the lock was not taken: nothing ran
             if isinstance(error, locking.LockBusy):
                 report.extra["lock"] = error.info
@@ -72,7 +73,7 @@ def hold_lock(
         ctx.project_dir,
         who=locking.describe(command, ctx.project_dir),
         wait=wait,
-        log=lambda line: print(ctx.runner.masker(line), file=sys.stderr, flush=True),
+        log=_logger(ctx),
         cancelled=lambda: ctx.runner.cancelled,
     )
     return _reported(lock, report)
@@ -94,9 +95,10 @@ def _run(
     report: Report,
     steps: int,
     allowed: Sequence[str],
+    lock_retries: int,
 ) -> None:
     if command == "migrate":
-        _migrate(ecosystem, ctx, report, allowed)
+        _migrate(ecosystem, ctx, report, allowed, lock_retries)
         return
     try:
         before = ecosystem.read_state(ctx)
@@ -127,19 +129,35 @@ def _check_history(
         raise Refused(history.summary(blocking))
 
 
-def _migrate(ecosystem: Ecosystem, ctx: Context, report: Report, allowed: Sequence[str]) -> None:
+def _migrate(
+    ecosystem: Ecosystem, ctx: Context, report: Report, allowed: Sequence[str], lock_retries: int
+) -> None:
     """Read the before-state (and check the history) as the tool's barrier: it precedes any
-    change, yet overlaps the start-up of tools that support the handshake (see Runner.run)."""
+    change, yet overlaps the start-up of tools that support the handshake (see Runner.run).
+    A run that fails on a lock timeout is retried (see retries.py)."""
     before: list[MigrationState] = []
+    invalid: set[str] = set()
 
     def barrier() -> None:
         before.append(ecosystem.read_state(ctx))
         _check_history(ecosystem, ctx, before[0], report, allowed)
+        if lock_retries:
+            invalid.update(retries.invalid_indexes(ctx))
 
     ctx.barrier = barrier
-    try:
-        ecosystem.migrate(ctx)
-    except (MigrationFailed, Cancelled) as error:
+    attempts: list[dict[str, Any]] = []
+    report.extra["attempts"] = attempts
+    with _watched(ctx, report):
+        error = retries.attempt(
+            lambda: ecosystem.migrate(ctx),
+            ctx,
+            retries=lock_retries,
+            attempts=attempts,
+            may_retry=lambda: bool(before),
+            invalid_before=invalid,
+            log=_logger(ctx),
+        )
+    if error is not None:
         _record_failure(report, error)
     if not before:  # the barrier failed (the recorded error says why), or no tool ran
         if report.status != "success":
@@ -150,6 +168,26 @@ def _migrate(ecosystem: Ecosystem, ctx: Context, report: Report, allowed: Sequen
     fill_report(report, before[0], after)
     if after is not None and report.status == "success":
         truth.check_migrated(report, ecosystem_name=ecosystem.NAME, ctx=ctx, after=after)
+
+
+@contextlib.contextmanager
+def _watched(ctx: Context, report: Report) -> Iterator[None]:
+    """Name the tool's blockers while it runs (`blocked_by`), and report the sessions ended
+    after a stop (`sessions_ended`)."""
+    tag = ctx.runner.session_env.get("PGAPPNAME")
+    watcher = monitor.Monitor(tag or "", masker=ctx.runner.masker, log=_logger(ctx))
+    try:
+        with monitor.watching(ctx.database if tag else None, watcher):
+            yield
+    finally:
+        report.extra["blocked_by"] = watcher.report()
+        report.extra["sessions_ended"] = list(ctx.runner.ended_sessions)
+        if ctx.runner.cleanup_error:
+            report.fail(ctx.runner.cleanup_error)
+
+
+def _logger(ctx: Context) -> Callable[[str], None]:
+    return lambda line: print(ctx.runner.masker(line), file=sys.stderr, flush=True)
 
 
 def _act_then_read(
@@ -164,7 +202,8 @@ def _act_then_read(
     if command == "status":
         return before
     try:
-        ecosystem.rollback(ctx, before, steps)
+        with _watched(ctx, report):
+            ecosystem.rollback(ctx, before, steps)
     except (MigrationFailed, Cancelled) as error:
         _record_failure(report, error)
     after = _read_after(ecosystem, ctx, report)

@@ -58,6 +58,11 @@ class Runner:
         self._sink = sink or _write_stderr
         self._process: subprocess.Popen[bytes] | None = None
         self.cancelled = False
+        self.session_env: dict[str, str] = {}  # for every tool: its sessions' tag and limits
+        # Ends the database sessions a stopped tool left running; returns their pids.
+        self.end_sessions: Callable[[], list[int]] | None = None
+        self.ended_sessions: list[int] = []
+        self.cleanup_error: str | None = None
 
     def run(
         self,
@@ -84,7 +89,7 @@ class Runner:
         process = subprocess.Popen(
             list(argv),
             cwd=cwd,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, **self.session_env, **(env or {})},
             stdin=subprocess.PIPE if handshake else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -96,8 +101,18 @@ class Runner:
         finally:
             self._process = outer
         if self.cancelled:
+            self._after_stop()
             raise Cancelled(f"cancelled while running {label or argv[0]}")
         return ToolResult(process.returncode, output)
+
+    def _after_stop(self) -> None:
+        """The tool was stopped: its sessions may still run a statement or wait for a lock."""
+        if self.end_sessions is None:
+            return
+        try:
+            self.ended_sessions.extend(self.end_sessions())
+        except MigrationFailed as error:
+            self.cleanup_error = str(error)
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline (None when there is none)."""
@@ -139,6 +154,7 @@ class Runner:
                 _signal_group(process, signal.SIGKILL)
             if self.deadline is not None and now >= self.deadline:
                 _terminate(process)
+                self._after_stop()
                 raise MigrationFailed(
                     f"timed out after {self.timeout:g} s; the tool was stopped "
                     "(raise --timeout if the migration needs longer)"

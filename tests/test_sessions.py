@@ -1,0 +1,175 @@
+"""A live database: a blocking transaction from another session, lock timeouts and retries,
+and no session of the tool left behind after --timeout or SIGTERM (real Alembic, real server)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from helpers import BIN, copy_project, pg_rows, run_cli
+
+ADD_YEAR = "3c5e7a9b1d23"  # ALTER TABLE books ADD COLUMN: waits for any lock on books
+
+SLEEPING_REVISION = '''"""a statement that runs on in PostgreSQL"""
+from alembic import op
+
+revision = "4d6f8b0c2e34"
+down_revision = "3c5e7a9b1d23"
+
+
+def upgrade() -> None:
+    op.execute("SELECT pg_sleep(60)")
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def tool_sessions(url: str) -> list[tuple[int, str]]:
+    sql = "SELECT pid, state FROM pg_stat_activity WHERE application_name LIKE %s"
+    return [(row[0], row[1]) for row in pg_rows(url, sql, ("migrate-gate % tool %",))]
+
+
+@pytest.fixture
+def at_books(tmp_path: Path, pg_url: str) -> Path:
+    """The Alembic example migrated up to books, its last revision still pending."""
+    project = copy_project("alembic", tmp_path)
+    last = next((project / "migrations" / "versions").glob(f"{ADD_YEAR}_*.py"))
+    kept = last.read_text()
+    last.unlink()
+    done = run_cli("migrate", "--json", "--database-url", pg_url, cwd=project)
+    assert done.returncode == 0, done.stderr
+    last.write_text(kept)
+    return project
+
+
+@pytest.fixture
+def blocker(pg_url: str) -> Iterator[psycopg.Connection]:  # type: ignore[type-arg]
+    """The application: a transaction that read books and stays open (idle in transaction)."""
+    connection = psycopg.connect(pg_url, application_name="web")
+    connection.execute("SELECT count(*) FROM books").fetchall()
+    yield connection
+    connection.close()
+
+
+def test_a_lock_timeout_fails_fast_naming_the_blocker(
+    at_books: Path,
+    pg_url: str,
+    blocker: psycopg.Connection,  # type: ignore[type-arg]
+) -> None:
+    pid = blocker.info.backend_pid
+    args = ("--lock-timeout", "2.5", "--lock-retries", "0", "--timeout", "60")
+    result = run_cli("migrate", "--json", *args, "--database-url", pg_url, cwd=at_books)
+    assert result.returncode == 1, result.stderr
+    report = result.report
+    assert "lock timeout" in report["error"] and report["applied"] == []
+    assert [a["attempt"] for a in report["attempts"]] == [1]
+    [named] = report["blocked_by"]
+    assert (named["pid"], named["application"]) == (pid, "web")
+    assert named["state"] == "idle in transaction" and named["relation"] == "books"
+    assert named["query"] == "SELECT count(*) FROM books" and named["seconds"] >= 1
+    line = f"for a lock on books held by pid {pid} (app 'web', idle in transaction"
+    assert line in result.stderr
+    assert tool_sessions(pg_url) == []  # no ALTER left queued behind the blocker
+
+
+def test_lock_timeouts_are_retried_until_the_blocker_ends(
+    at_books: Path,
+    pg_url: str,
+    blocker: psycopg.Connection,  # type: ignore[type-arg]
+) -> None:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("DATABASE_URL", None)
+    args = ["--lock-timeout", "1", "--lock-retries", "5", "--timeout", "90"]
+    run = subprocess.Popen(
+        [str(BIN / "migrate-gate"), "migrate", "--json", *args, "--database-url", pg_url],
+        cwd=at_books,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert run.stderr is not None
+    log: list[str] = []
+    for line in run.stderr:  # the blocker ends once the first attempt has failed
+        log.append(line)
+        if "lock timeout; attempt 2 of 6" in line:
+            blocker.commit()
+            break
+    drain = threading.Thread(target=lambda: log.extend(run.stderr or []), daemon=True)
+    drain.start()
+    stdout, _ = run.communicate(timeout=90)
+    assert run.returncode == 0, "".join(log)
+    report = json.loads(stdout)
+    assert report["applied"] == [ADD_YEAR]
+    attempts = report["attempts"]
+    assert len(attempts) >= 2 and "lock timeout" in attempts[0]["error"]
+    assert attempts[-1]["error"] is None
+    assert "published_year" in {
+        row[0]
+        for row in pg_rows(
+            pg_url, "SELECT column_name FROM information_schema.columns WHERE table_name = 'books'"
+        )
+    }
+
+
+def test_no_retry_without_a_lock_timeout(at_books: Path, pg_url: str) -> None:
+    """A failure that is not a lock timeout runs once."""
+    versions = at_books / "migrations" / "versions"
+    broken = SLEEPING_REVISION.replace("SELECT pg_sleep(60)", "SELECT * FROM no_such_table")
+    (versions / "4d6f8b0c2e34_broken.py").write_text(broken)
+    result = run_cli(
+        "migrate", "--json", "--lock-retries", "3", "--database-url", pg_url, cwd=at_books
+    )
+    assert result.returncode == 1
+    assert [a["attempt"] for a in result.report["attempts"]] == [1]
+
+
+def sleeping(tmp_path: Path) -> Path:
+    project = copy_project("alembic", tmp_path)
+    (project / "migrations" / "versions" / "4d6f8b0c2e34_sleep.py").write_text(SLEEPING_REVISION)
+    return project
+
+
+def test_timeout_ends_the_statement_the_tool_left_running(tmp_path: Path, pg_url: str) -> None:
+    project = sleeping(tmp_path)
+    result = run_cli("migrate", "--json", "--timeout", "5", "--database-url", pg_url, cwd=project)
+    assert result.returncode == 1 and "timed out after 5 s" in result.report["error"]
+    assert result.report["sessions_ended"] != []
+    assert tool_sessions(pg_url) == []  # pg_sleep(60) does not run on
+    assert result.report["applied"] == []  # one transaction: nothing committed
+
+
+def test_sigterm_ends_the_tools_sessions(tmp_path: Path, pg_url: str) -> None:
+    project = sleeping(tmp_path)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("DATABASE_URL", None)
+    run = subprocess.Popen(
+        [str(BIN / "migrate-gate"), "migrate", "--json", "--database-url", pg_url],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not any(state == "active" for _, state in tool_sessions(pg_url)):
+        assert time.monotonic() < deadline and run.poll() is None, "pg_sleep never started"
+        time.sleep(0.2)
+    running = [pid for pid, _ in tool_sessions(pg_url)]
+    run.send_signal(signal.SIGTERM)
+    stdout, stderr = run.communicate(timeout=60)
+    assert run.returncode == 130, stderr
+    report = json.loads(stdout)
+    assert report["status"] == "cancelled"
+    assert set(running) <= set(report["sessions_ended"])
+    assert tool_sessions(pg_url) == []
