@@ -11,6 +11,7 @@ import yaml
 from action_tools import check_schema, run, tool
 from helpers import REPO
 
+import migrate_gate
 from migrate_gate.action import generate
 from migrate_gate.action.manifest import load
 
@@ -45,7 +46,11 @@ def test_both_actions_share_inputs_and_outputs() -> None:
         "status", "ecosystem", "applied", "applied-count", "rolled-back", "current",
         "pending-count", "duration-seconds", "findings-count", "failed-check", "report",
     ]  # fmt: skip
-    assert docker["runs"] == {"using": "docker", "image": "entrypoint/Dockerfile"}
+    # The release's image, pulled in seconds (the Dockerfile is built by the release workflow).
+    assert docker["runs"] == {
+        "using": "docker",
+        "image": f"docker://ghcr.io/migrate-gate/migrate-gate:{migrate_gate.__version__}",
+    }
     assert composite["runs"]["using"] == "composite"
 
 

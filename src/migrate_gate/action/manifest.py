@@ -9,7 +9,13 @@ from typing import Any
 
 import yaml
 
+from .. import __version__
+
 GITHUB, GITLAB = "github", "gitlab"
+# The image .github/workflows/release.yml pushes for each version (Python, Node.js, Ruby,
+# goose): the container action runs it, and it is the component's default image.
+IMAGE_REPOSITORY = "ghcr.io/migrate-gate/migrate-gate"
+IMAGE = f"{IMAGE_REPOSITORY}:{__version__}"
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,7 @@ class Input:
     secret: bool = False
     variable: str | None = None  # GitLab: default name of the CI/CD variable holding a secret
     options: tuple[str, ...] = ()
+    type: str = "string"  # GitLab spec input type: string, boolean or number
 
     @property
     def gitlab_input(self) -> str:
@@ -60,7 +67,8 @@ class Manifest:
 def load() -> Manifest:
     """The packaged manifest."""
     text = files("migrate_gate.action").joinpath("manifest.yml").read_text(encoding="utf-8")
-    return parse(yaml.safe_load(text))
+    # {image} carries the package's version: a release changes one line (migrate_gate/__init__.py)
+    return parse(yaml.safe_load(text.replace("{image}", IMAGE)))
 
 
 def parse(data: dict[str, Any]) -> Manifest:
@@ -84,4 +92,5 @@ def _input(name: str, spec: dict[str, Any]) -> Input:
         secret=bool(spec.get("secret", False)),
         variable=spec.get("variable"),
         options=tuple(str(option) for option in spec.get("options", ())),
+        type=str(spec.get("type", "string")),
     )
