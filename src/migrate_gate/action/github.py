@@ -13,6 +13,7 @@ from typing import Any
 
 from ..masking import Masker
 from .platform import PullRequest
+from .problems import workflow_commands
 from .run import FindingsOutput
 from .workflow_commands import command
 
@@ -78,6 +79,10 @@ class GitHub:
         handle, name = tempfile.mkstemp(prefix="migrate-gate-findings-", suffix=".txt")
         os.close(handle)
         return FindingsOutput("github", Path(name))
+
+    def show_problems(self, problems: list[dict[str, Any]], project: str) -> None:
+        for line in workflow_commands(problems):
+            _say(line)
 
     def show_findings(self, output: FindingsOutput, masker: Masker) -> None:
         """Print the `::error file=…,line=…` annotations, outside any stop-commands group."""

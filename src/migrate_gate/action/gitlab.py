@@ -13,6 +13,7 @@ from urllib.parse import quote
 from ..masking import Masker
 from .manifest import load
 from .platform import PullRequest
+from .problems import code_quality
 from .run import FindingsOutput
 
 DOTENV_DEFAULT = "migrate-gate.env"
@@ -76,6 +77,11 @@ class GitLab:
 
     def show_findings(self, output: FindingsOutput, masker: Masker) -> None:
         """The Code Quality file is the job's artifact; GitLab shows it in the merge request."""
+
+    def show_problems(self, problems: list[dict[str, Any]], project: str) -> None:
+        """Into the Code Quality report lint also writes (one command per job)."""
+        path = self.findings_output().path
+        path.write_text(json.dumps(code_quality(problems, project), indent=2) + "\n", "utf-8")
 
 
 def dotenv_text(values: dict[str, str]) -> str:

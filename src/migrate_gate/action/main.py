@@ -85,6 +85,8 @@ def _publish(
     # the outputs again would star the ids (`..._add_author_email` with the password `email`)
     summary = render(report, tail=tail, project=inputs.project, run_url=platform.run_url())
     platform.publish(outputs(report), summary, report)
+    if report.get("problems"):
+        platform.show_problems(report["problems"], inputs.project)
     if report.get("status") != "success":
         platform.error(masker(f"{inputs.command} {report.get('status')}: {report.get('error')}"))
     if inputs.comment:

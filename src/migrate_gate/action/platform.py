@@ -46,6 +46,10 @@ class Platform(Protocol):
         """Surface what lint wrote to `output` (annotations, a report artifact)."""
         ...
 
+    def show_problems(self, problems: list[dict[str, Any]], project: str) -> None:
+        """Surface the history's problems (annotations, Code Quality entries)."""
+        ...
+
 
 def detect(env: Mapping[str, str] | None = None) -> Platform:
     """GitHub when GITHUB_ACTIONS=true; GitLab when GITLAB_CI is set (gitlab-ci-local sets it

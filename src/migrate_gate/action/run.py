@@ -40,7 +40,7 @@ def argv(inputs: Inputs, findings: FindingsOutput | None = None) -> list[str]:
         args += ["--timeout", inputs.timeout]
     if inputs.command == "rollback":
         args += ["--steps", inputs.steps]
-    if inputs.since and inputs.command in ("verify", "lint"):
+    if inputs.since and inputs.command in ("verify", "lint", "check"):
         args += ["--since", inputs.since]
     if inputs.command == "verify":
         args += _verify_flags(inputs)
