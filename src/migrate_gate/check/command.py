@@ -62,7 +62,7 @@ def run(args: argparse.Namespace, masker: Masker) -> Report:
 def _validate(args: argparse.Namespace, masker: Masker) -> Plan:
     project_dir = project_folder(args.project_dir)
     name = choose_ecosystem(project_dir, args.ecosystem)
-    database = _database(args.database_url, masker)
+    database = _database(args.database_url or os.environ.get("DATABASE_URL"), masker)
     scratch = _database(args.scratch_url or os.environ.get(SCRATCH_ENV), masker)
     if args.drift and (database is None or scratch is None):
         raise UsageError(

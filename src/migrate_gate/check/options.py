@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+# The tools whose models-without-migration check migrates a scratch database.
+MODELS_NEED_SCRATCH = frozenset({"alembic", "prisma", "rails"})
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database-url",
-        help="also check what this database records (read only; $DATABASE_URL is not used)",
+        help="also check what this database records, read only (default: $DATABASE_URL; "
+        "without either, only the files are checked)",
     )
     parser.add_argument(
         "--scratch-url",

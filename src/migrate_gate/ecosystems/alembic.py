@@ -126,6 +126,8 @@ def bookkeeping_tables() -> frozenset[str]:
 
 def unmigrated_models(ctx: Context, scratch: DatabaseUrl | None) -> ModelCheck:
     """`alembic check` (Alembic 1.9+) on the scratch database upgraded to head."""
+    if _without_metadata(ctx.project_dir):
+        return ModelCheck([], NOT_APPLICABLE)
     if scratch is None:
         return ModelCheck([], NEEDS_SCRATCH)
     on_scratch = dataclasses.replace(ctx, database=scratch)
@@ -134,7 +136,7 @@ def unmigrated_models(ctx: Context, scratch: DatabaseUrl | None) -> ModelCheck:
     if result.ok:
         return ModelCheck([])
     if _NO_METADATA in result.output:
-        return ModelCheck([], "not applicable: env.py gives autogenerate no target_metadata")
+        return ModelCheck([], NOT_APPLICABLE)
     changes = _detected(result.output)
     if not changes:
         raise MigrationFailed(f"alembic check failed: {result.last_line()}")
@@ -142,9 +144,19 @@ def unmigrated_models(ctx: Context, scratch: DatabaseUrl | None) -> ModelCheck:
 
 
 NEEDS_SCRATCH = "not checked: give --scratch-url (an empty database to migrate) to compare"
+NOT_APPLICABLE = "not applicable: env.py gives autogenerate no target_metadata"
 _NO_METADATA = "does not provide a MetaData object"
+_TARGET_METADATA = re.compile(r"^target_metadata\s*=\s*(.+?)\s*$", re.MULTILINE)
 _OPERATION = re.compile(r"\('((?:add|remove|modify)_\w+)'")
 _QUOTED = re.compile(r"'([^']+)'")
+
+
+def _without_metadata(directory: Path) -> bool:
+    """env.py says `target_metadata = None` and nothing else (Alembic's template)."""
+    script_dir = _script_location(directory)
+    text = reversible.read(script_dir / "env.py") if script_dir else ""
+    values = set(_TARGET_METADATA.findall(text))
+    return values == {"None"}
 
 
 def _detected(output: str) -> list[str]:

@@ -36,15 +36,18 @@ def knex_has_down(text: str) -> bool:
 
 
 def alembic_has_down(path: Path) -> bool:
-    """A `downgrade()` that does something: not only `pass`, `...` or a docstring."""
+    """A `downgrade()` that does something (not only `pass`, `...` or a docstring), or an
+    `upgrade()` with nothing to revert (a merge revision)."""
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     except (OSError, SyntaxError, ValueError):
         return True
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == "downgrade":
-            return any(not _is_filler(statement) for statement in node.body)
-    return False
+    does = {
+        node.name: any(not _is_filler(statement) for statement in node.body)
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+    }
+    return does.get("downgrade", False) or not does.get("upgrade", True)
 
 
 def _is_filler(statement: ast.stmt) -> bool:
