@@ -1,0 +1,119 @@
+"""Each tool's sessions get --lock-timeout and migrate-gate's tag: a real blocking transaction
+makes the tool's ALTER fail fast on its lock timeout, the blocker is named, no session is left.
+
+PGOPTIONS and PGAPPNAME reach psycopg (Django; Alembic in tests/test_sessions.py), Ruby pg
+(Rails), node-postgres (Knex, Prisma's adapter) and pgx (goose) alike."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from helpers import PgDatabase, copy_project, pg_rows, run_cli
+from node_projects import PRISMA_ENV, node_project
+from toolchains import installed_goose, locked_rails_app
+
+ALTER = "ALTER TABLE app.hot ADD COLUMN x int"
+
+
+def goose_project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    project = copy_project("goose", tmp_path)
+    (project / "migrations" / "00004_alter_hot.sql").write_text(
+        f"-- +goose Up\n{ALTER};\n\n-- +goose Down\nALTER TABLE app.hot DROP COLUMN x;\n"
+    )
+    path = f"{installed_goose().parent}{os.pathsep}{os.environ['PATH']}"
+    return project, {"PATH": path}
+
+
+def knex_project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    project = node_project("knex", tmp_path)
+    (project / "migrations" / "20240104000000_alter_hot.js").write_text(
+        f'exports.up = (knex) => knex.raw("{ALTER}");\n'
+        'exports.down = (knex) => knex.raw("ALTER TABLE app.hot DROP COLUMN x");\n'
+    )
+    return project, {}
+
+
+def prisma_project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    project = node_project("prisma", tmp_path)
+    folder = project / "prisma" / "migrations" / "20240104000000_alter_hot"
+    folder.mkdir()
+    (folder / "migration.sql").write_text(f"{ALTER};\n")
+    return project, dict(PRISMA_ENV)
+
+
+def rails_project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    project = locked_rails_app(tmp_path / "rails")
+    (project / "db" / "migrate" / "20240101000400_alter_hot.rb").write_text(
+        "class AlterHot < ActiveRecord::Migration[6.1]\n"
+        f'  def up\n    execute "{ALTER}"\n  end\n'
+        '  def down\n    execute "ALTER TABLE app.hot DROP COLUMN x"\n  end\nend\n'
+    )
+    return project, {}
+
+
+def django_project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    project = copy_project("django", tmp_path)
+    (project / "shop" / "migrations" / "0002_alter_hot.py").write_text(
+        "from django.db import migrations\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0001_initial")]\n'
+        f'    operations = [migrations.RunSQL("{ALTER}", "ALTER TABLE app.hot DROP COLUMN x")]\n'
+    )
+    return project, {}
+
+
+def tool_sessions_after(url: str, *, seconds: float) -> list[tuple[object, ...]]:
+    """The tool's sessions still there `seconds` after it exited (a backend whose client
+    has gone notices within milliseconds)."""
+    sql = "SELECT pid, state, query FROM pg_stat_activity WHERE application_name LIKE %s"
+    deadline = time.monotonic() + seconds
+    while (left := pg_rows(url, sql, ("migrate-gate % tool %",))) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+PROJECTS: dict[str, Callable[[Path], tuple[Path, dict[str, str]]]] = {
+    "goose": goose_project,
+    "knex": knex_project,
+    "prisma": prisma_project,
+    "rails": rails_project,
+    "django": django_project,
+}
+
+
+@pytest.fixture
+def blocker(pg_database: PgDatabase) -> Iterator[psycopg.Connection]:  # type: ignore[type-arg]
+    """The application: an open transaction that read app.hot (outside the tools' schema)."""
+    with psycopg.connect(pg_database.url, autocommit=True) as setup:
+        setup.execute("CREATE SCHEMA app; CREATE TABLE app.hot (id int)")
+    connection = psycopg.connect(pg_database.url, application_name="web")
+    connection.execute("SELECT count(*) FROM app.hot").fetchall()
+    yield connection
+    connection.close()
+
+
+@pytest.mark.parametrize("tool", sorted(PROJECTS))
+def test_the_tool_fails_fast_on_its_lock_timeout_and_leaves_nothing(
+    tool: str,
+    tmp_path: Path,
+    pg_database: PgDatabase,
+    blocker: psycopg.Connection,  # type: ignore[type-arg]
+) -> None:
+    project, env = PROJECTS[tool](tmp_path)
+    args = ("--lock-timeout", "2", "--lock-retries", "0", "--timeout", "40")
+    result = run_cli(
+        "migrate", "--json", *args, "--database-url", pg_database.url, cwd=project, env=env
+    )
+    report = result.report
+    assert result.returncode == 1, result.stderr
+    assert "timed out" not in report["error"]  # the tool's own lock_timeout ended the wait
+    assert "lock timeout" in result.stderr
+    assert blocker.info.backend_pid in [b["pid"] for b in report["blocked_by"]]
+    assert all(b["application"] == "web" for b in report["blocked_by"])
+    assert not tool_sessions_after(pg_database.url, seconds=2)
+    result.assert_no_secret(pg_database.password)
