@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
+from ..action.manifest import IMAGE
 from ..errors import UsageError
 from ..folders import project_folder
 from .names import Name
@@ -47,6 +48,7 @@ class Plan:
     default_branch: str
     output: Path | None  # None: print to stdout
     version: Name = field(default_factory=lambda: Name(__version__))
+    image: str = IMAGE  # GitLab merge-request jobs run in the component's image
 
 
 def plan_from_args(args: argparse.Namespace) -> Plan:
