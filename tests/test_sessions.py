@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -173,3 +174,73 @@ def test_sigterm_ends_the_tools_sessions(tmp_path: Path, pg_url: str) -> None:
     assert report["status"] == "cancelled"
     assert set(running) <= set(report["sessions_ended"])
     assert tool_sessions(pg_url) == []
+
+
+@pytest.fixture
+def locked_bookkeeping(pg_url: str) -> Iterator[psycopg.Connection]:  # type: ignore[type-arg]
+    """Another session holds alembic_version in ACCESS EXCLUSIVE mode: every read waits."""
+    connection = psycopg.connect(pg_url)
+    connection.execute("CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)")
+    connection.commit()
+    connection.execute("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE")
+    yield connection
+    connection.close()
+
+
+@pytest.mark.parametrize("command", ["status", "migrate"])
+def test_reads_of_a_locked_table_honour_timeout(
+    command: str,
+    tmp_path: Path,
+    pg_url: str,
+    locked_bookkeeping: psycopg.Connection,  # type: ignore[type-arg]
+) -> None:
+    """The read waits on the lock; statement_timeout (what is left of --timeout) ends it."""
+    project = copy_project("alembic", tmp_path)
+    result = run_cli(
+        command, "--json", "--timeout", "3", "--database-url", pg_url, cwd=project, timeout=25
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.report["status"] == "failed"
+    assert "timed out" in result.report["error"]
+    assert "unexpected error" not in result.stderr
+
+
+def test_sigterm_during_a_blocked_read_is_a_cancelled_report(
+    tmp_path: Path,
+    pg_url: str,
+    locked_bookkeeping: psycopg.Connection,  # type: ignore[type-arg]
+) -> None:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("DATABASE_URL", None)
+    run = subprocess.Popen(
+        [str(BIN / "migrate-gate"), "status", "--json", "--database-url", pg_url],
+        cwd=copy_project("alembic", tmp_path),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    sql = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'migrate-gate'"
+    sql += " AND wait_event_type = 'Lock'"
+    deadline = time.monotonic() + 30
+    while pg_rows(pg_url, sql) != [(1,)]:
+        assert time.monotonic() < deadline and run.poll() is None, "the read never waited"
+        time.sleep(0.1)
+    run.send_signal(signal.SIGTERM)
+    stdout, stderr = run.communicate(timeout=20)
+    assert run.returncode == 130, stderr
+    assert json.loads(stdout)["status"] == "cancelled"
+
+
+def test_a_server_that_never_answers_is_bounded_by_timeout(tmp_path: Path) -> None:
+    """It accepts the connection and says nothing: connect_timeout follows --timeout."""
+    project = copy_project("alembic", tmp_path)
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        url = f"postgresql://app:Silent5erver@127.0.0.1:{port}/app"
+        result = run_cli(
+            "status", "--json", "--timeout", "2", "--database-url", url, cwd=project, timeout=8
+        )
+    assert result.returncode == 1
+    assert "cannot connect" in result.report["error"] or "timed out" in result.report["error"]
+    result.assert_no_secret("Silent5erver")

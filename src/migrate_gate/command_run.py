@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from . import sessions
+from . import db, sessions
 from .dburl import NO_DATABASE, DatabaseUrl, parse
 from .detect import choose_ecosystem
 from .ecosystems import ECOSYSTEMS
@@ -37,6 +37,8 @@ def build_context(args: argparse.Namespace, masker: Masker) -> tuple[str, Contex
     runner = Runner(masker=masker, timeout=args.timeout)
     ctx = Context(project_dir=project_dir, database=database, runner=runner)
     ECOSYSTEMS[ecosystem].check(ctx)
+    db.set_budget(runner.remaining)  # migrate-gate's own reads honour --timeout and signals
+    runner.stop_hooks.append(db.cancel_queries)
     _tag_tool_sessions(args, ctx)
     masker.warn_short()  # only now: a usage error stays one line
     return ecosystem, ctx

@@ -7,12 +7,15 @@ what committed. PostgreSQL through psycopg, SQLite through sqlite3.
 
 from __future__ import annotations
 
+import contextlib
+import math
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .dburl import DatabaseUrl
-from .errors import MigrationFailed, UsageError
+from .errors import Cancelled, MigrationFailed, UsageError
 
 Row = tuple[Any, ...]
 CONNECT_TIMEOUT_SECONDS = 10
@@ -49,7 +52,7 @@ def connect_postgresql(
         "user": database.user,
         "password": database.password,
         "dbname": database.database,
-        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "connect_timeout": _connect_timeout(),
     }
     try:
         return psycopg.connect(autocommit=autocommit, **params)
@@ -61,29 +64,90 @@ def connect_postgresql(
 # One idle autocommit connection per database for the before- and after-reads of a run:
 # a second login (SCRAM) costs more than the query.
 _open: dict[DatabaseUrl, Any] = {}
+_timeouts: dict[int, int] = {}  # id(connection) -> the statement_timeout it has (ms)
+_cancel_requested = [False]
+
+
+_budget: list[Callable[[], float | None]] = [lambda: None]
+
+
+def remaining() -> float | None:
+    """Seconds left of the run's --timeout (None: no limit); see set_budget."""
+    return _budget[0]()
+
+
+def set_budget(seconds_left: Callable[[], float | None]) -> None:
+    """Bound every connect and read of migrate-gate's own by `seconds_left()`."""
+    _budget[0] = seconds_left
+
+
+def cancel_queries() -> None:
+    """Cancel the reads in progress (from a signal handler: libpq's cancel is signal-safe)."""
+    _cancel_requested[0] = True
+    for connection in list(_open.values()):
+        with contextlib.suppress(Exception):
+            connection.cancel()
+
+
+def _connect_timeout() -> int:
+    left = remaining()
+    if left is None:
+        return CONNECT_TIMEOUT_SECONDS
+    return max(2, min(CONNECT_TIMEOUT_SECONDS, math.ceil(left)))  # libpq's minimum is 2
 
 
 def _query_postgresql(database: DatabaseUrl, sql: str) -> list[Row] | None:
+    import psycopg
+
+    _cancel_requested[0] = False
+    try:
+        return _read(database, sql)
+    except psycopg.errors.QueryCanceled:
+        if _cancel_requested[0]:
+            raise Cancelled("cancelled while reading the database") from None
+        raise MigrationFailed(
+            f"reading {database.redacted()} timed out (raise --timeout; is a table locked?)"
+        ) from None
+
+
+def _read(database: DatabaseUrl, sql: str) -> list[Row] | None:
     import psycopg
 
     connection = _open.get(database)
     if connection is None or connection.closed or connection.broken:
         connection = _open[database] = connect_postgresql(database)
     try:
-        return list(connection.execute(sql).fetchall())
+        return _execute(connection, sql)
     except psycopg.errors.UndefinedTable:
         return None
+    except psycopg.errors.QueryCanceled:
+        raise
     except psycopg.OperationalError:  # dropped while the tool ran (idle timeout): once more
         connection.close()
         _open[database] = connection = connect_postgresql(database)
     try:
-        return list(connection.execute(sql).fetchall())
+        return _execute(connection, sql)
     except psycopg.errors.UndefinedTable:
         return None
+    except psycopg.errors.QueryCanceled:
+        raise
     except psycopg.OperationalError as error:
         connection.close()
         reason = " ".join(str(error).split())
         raise MigrationFailed(f"cannot read {database.redacted()}: {reason}") from None
+
+
+def _execute(connection: Any, sql: str) -> list[Row]:
+    """The rows of `sql`, under a statement_timeout of what is left of --timeout."""
+    left = remaining()
+    if left is not None:
+        if left <= 0:
+            raise MigrationFailed("no time left to read the database (raise --timeout)")
+        wanted = max(1, int(left * 1000))
+        if abs(_timeouts.get(id(connection), 0) - wanted) > 100:  # not on every read
+            connection.execute(f"SET statement_timeout = {wanted}")
+            _timeouts[id(connection)] = wanted
+    return list(connection.execute(sql).fetchall())
 
 
 def _query_sqlite(path: Path, sql: str) -> list[Row] | None:

@@ -67,12 +67,14 @@ def execute(
 def hold_lock(
     ctx: Context, command: str, report: Report, wait: float
 ) -> contextlib.AbstractContextManager[dict[str, Any]]:
-    """The database's migrate-gate lock for `command`; the report's `lock` says how it went."""
+    """The database's migrate-gate lock for `command`; the report's `lock` says how it went.
+    The wait is bounded by --timeout too."""
+    left = ctx.runner.remaining()
     lock = locking.hold(
         ctx.require_database(),
         ctx.project_dir,
         who=locking.describe(command, ctx.project_dir),
-        wait=wait,
+        wait=wait if left is None else min(wait, left),
         log=_logger(ctx),
         cancelled=lambda: ctx.runner.cancelled,
     )

@@ -63,6 +63,7 @@ class Runner:
         self.end_sessions: Callable[[], list[int]] | None = None
         self.ended_sessions: list[int] = []
         self.cleanup_error: str | None = None
+        self.stop_hooks: list[Callable[[], None]] = []  # e.g. cancel a read in progress
 
     def run(
         self,
@@ -123,6 +124,8 @@ class Runner:
         self.cancelled = True
         if self._process is not None:
             _signal_group(self._process, signal.SIGTERM)
+        for hook in self.stop_hooks:
+            hook()
 
     def _collect(
         self, process: subprocess.Popen[bytes], *, echo: bool, before: Callable[[], None] | None
@@ -180,8 +183,9 @@ def _release(process: subprocess.Popen[bytes], before: Callable[[], None] | None
     try:
         if before is not None:
             before()
-        process.stdin.write(b"go\n")
-        process.stdin.close()
+        with contextlib.suppress(BrokenPipeError):  # it exited already: its exit code says why
+            process.stdin.write(b"go\n")
+            process.stdin.close()
     except BaseException:
         _terminate(process)
         raise
