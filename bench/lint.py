@@ -1,4 +1,5 @@
-"""`migrate-gate lint` vs squawk on one generated 10,000-statement migration file.
+"""`migrate-gate lint` vs squawk: one generated 10,000-statement file, one small file, and a
+folder of 357 small files (start-up dominates the last two).
 
 Both tools read the same file and print JSON (`--format json` / `--reporter json`),
 alternating, BENCH_RUNS (default 7) runs each; prints each median (wall and CPU: the CPU
@@ -95,39 +96,53 @@ def parse_seconds(sql: str) -> tuple[float, float]:
     return statistics.median(c_parse), statistics.median(decode)
 
 
+SMALL = "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN plan text;\n"
+FOLDER_FILES = 357  # a real history's size (issue 13's measurement)
+
+
+def compare(label: str, ours_argv: list[str], theirs_argv: list[str]) -> tuple[float, float]:
+    """Alternate RUNS runs of each; print and return both wall-time medians."""
+    timed(ours_argv), timed(theirs_argv)  # warm the page cache for both
+    ours, theirs = [], []
+    for _ in range(RUNS):
+        ours.append(timed(ours_argv))
+        theirs.append(timed(theirs_argv))
+    walls = []
+    print(f"{label}: {RUNS} runs each, alternating")
+    for name, samples in (("migrate-gate lint --format json", ours), ("squawk", theirs)):
+        wall = statistics.median(s.wall for s in samples)
+        cpu = statistics.median(s.cpu for s in samples)
+        walls.append(wall)
+        print(f"  {name:32} median {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU")
+    print(f"  ratio migrate-gate / squawk: {walls[0] / walls[1]:.2f} wall")
+    return walls[0], walls[1]
+
+
 def main() -> int:
     squawk = shutil.which("squawk", path=str(BIN)) or shutil.which("squawk")
     if squawk is None:
         sys.exit("squawk is not installed: pip install squawk-cli (a dev dependency)")
     installed.compile_bytecode()
     with tempfile.TemporaryDirectory(prefix="migrate-gate-bench-") as scratch:
-        path = Path(scratch) / "migration.sql"
+        folder = Path(scratch)
+        path = folder / "migration.sql"
         sql = corpus()
         path.write_text(sql, encoding="utf-8")
-        ours_argv = command_for_lint(path)
-        theirs_argv = [squawk, "--reporter", "json", str(path)]
-        timed(ours_argv), timed(theirs_argv)  # warm the page cache for both
-        ours, theirs = [], []
-        for _ in range(RUNS):
-            ours.append(timed(ours_argv))
-            theirs.append(timed(theirs_argv))
+        theirs = [squawk, "--reporter", "json"]
+        compare(f"{STATEMENTS} statements, one file", command_for_lint(path), [*theirs, str(path)])
+        small = folder / "small.sql"
+        small.write_text(SMALL, encoding="utf-8")
+        compare("one small file", command_for_lint(small), [*theirs, str(small)])
+        many = folder / "many"
+        many.mkdir()
+        for n in range(FOLDER_FILES):
+            (many / f"{n:04d}_step.sql").write_text(SMALL, encoding="utf-8")
+        compare(f"a folder of {FOLDER_FILES} small files", command_for_lint(many),
+                [*theirs, *map(str, sorted(many.glob("*.sql")))])  # fmt: skip
         parse = parse_seconds(sql)
-    print(f"statements: {STATEMENTS}, runs: {RUNS} each, alternating")
-    for label, samples in (
-        ("migrate-gate lint --format json", ours),
-        ("squawk --reporter json", theirs),
-    ):
-        wall = statistics.median(s.wall for s in samples)
-        cpu = statistics.median(s.cpu for s in samples)
-        print(f"{label:32} median {wall:.3f} s wall, {cpu:.3f} s CPU")
     print(
         f"migrate-gate parse (in process, CPU): libpg_query {parse[0] * 1000:.0f} ms "
         f"+ JSON decode in batches {parse[1] * 1000:.0f} ms"
-    )
-    wall_ratio = statistics.median(s.wall for s in ours) / statistics.median(s.wall for s in theirs)
-    cpu_ratio = statistics.median(s.cpu for s in ours) / statistics.median(s.cpu for s in theirs)
-    print(
-        f"ratio migrate-gate / squawk: {wall_ratio:.2f} wall (target <= 1.0), {cpu_ratio:.2f} CPU"
     )
     return 0
 

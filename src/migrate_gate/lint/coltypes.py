@@ -38,7 +38,9 @@ def binary_coercible(old: ColumnType, new: ColumnType) -> bool:
     if old.array != new.array:
         return False
     if old.name == new.name:
-        return _wider(old, new)
+        # a project's type of the same name may be another type by now (Prisma's enum swap
+        # renames X to X_old and X_new to X): only built-in types are known to relabel
+        return old.name in _BUILTIN and _wider(old, new)
     if old.name in _TEXTUAL and new.name == "text":
         return True
     if old.name == "text" and new.name == "varchar" and not new.mods:
@@ -47,6 +49,9 @@ def binary_coercible(old: ColumnType, new: ColumnType) -> bool:
 
 
 _TEXTUAL = {"varchar", "text"}
+_BUILTIN = {"varchar", "text", "numeric", "varbit", "bpchar", "int2", "int4", "int8", "float4",
+            "float8", "bool", "date", "timestamp", "timestamptz", "uuid", "jsonb", "json",
+            "bytea", "inet", "cidr", "interval", "time", "timetz", "citext"}  # fmt: skip
 _RELABELED = {("cidr", "inet"), ("varbit", "bit varying")}
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..ecosystems.base import Context
     from ..masking import Masker
     from ..report import Report
+    from .dialects import Skipped
 
 FORMAT_NAMES = ("text", "json", "github", "gitlab", "sarif")
 _DEFAULT_PG = 13  # state.DEFAULT_PG_VERSION, repeated so --help does not import the engine
@@ -107,16 +108,18 @@ def run(args: argparse.Namespace, masker: Masker | None = None) -> int:
     options = Options(
         ignore=config.ignore,
         allow_destructive=args.allow_destructive or config.allow_destructive,
-        pg_version=args.pg_version or config.pg_version or _DEFAULT_PG,
+        pg_version=_pg_version_for(args, config.pg_version, project_dir),
         assume_in_transaction=args.assume_in_transaction,
     )
     masker = masker or Masker()
     outcome = _Outcome(project_dir, started)
+    outcome.pg_version = options.pg_version
     try:
         outcome.ecosystem = _ecosystem(args, project_dir)
         sources = _sources(args, project_dir, outcome.ecosystem, masker)
         # lint everything, so state carried across files stays right; report changed files only
-        outcome.findings = [f for f in lint(sources, options) if _kept(f, changed)]
+        found = lint(sources, options, outcome.skipped)
+        outcome.findings = [f for f in found if _kept(f, changed)]
     except MigrationFailed as error:
         outcome.error = outcome.unread = masker(str(error))
     outcome.judge(args.fail_on)
@@ -126,6 +129,8 @@ def run(args: argparse.Namespace, masker: Masker | None = None) -> int:
     if not args.json and not (args.output and args.format == "text"):
         # with --output FILE, the log still shows the findings as text
         sys.stdout.write(FORMATS["text"](outcome.findings) if args.output else rendered)
+    for skipped in outcome.skipped:  # stderr: the findings formats on stdout stay as they are
+        print(f"migrate-gate lint: skipped {skipped.file}: {skipped.reason}", file=sys.stderr)
     if args.json:
         report = outcome.report()
         report.mask_text(masker)
@@ -134,6 +139,40 @@ def run(args: argparse.Namespace, masker: Masker | None = None) -> int:
     if outcome.error and (outcome.unread or args.output or args.format != "text"):
         print(masker(f"migrate-gate lint: {outcome.error}"), file=sys.stderr)
     return 1 if outcome.error else 0
+
+
+def _pg_version_for(args: argparse.Namespace, configured: int | None, project_dir: Path) -> int:
+    """--pg-version, the config's, the server's when lint connects to one anyway (an explicit
+    --database-url, or a tool whose SQL is read from a database), else the default."""
+    chosen: int | None = args.pg_version or configured
+    if chosen:
+        return chosen
+    raw = args.database_url
+    if raw is None and not args.paths:
+        from .sources import NEEDS_DATABASE
+
+        ecosystem = _ecosystem(args, project_dir)
+        raw = os.environ.get("DATABASE_URL") if ecosystem in NEEDS_DATABASE else None
+    return (_server_major(raw) if raw else None) or _DEFAULT_PG
+
+
+def _server_major(raw: str) -> int | None:
+    """The server's major version (15 for 15.4), or None when it cannot be asked."""
+    from ..db import connect_postgresql
+    from ..dburl import parse
+
+    try:
+        database = parse(raw)
+        if database.kind != "postgresql":
+            return None
+        connection = connect_postgresql(database)
+        try:
+            number = connection.execute("SHOW server_version_num").fetchone()[0]
+        finally:
+            connection.close()
+        return int(number) // 10000
+    except Exception:  # the version is a hint: reading the SQL reports a bad database itself
+        return None
 
 
 class _Outcome:
@@ -145,6 +184,8 @@ class _Outcome:
         self.findings: list[Finding] = []
         self.error: str | None = None
         self.unread: str | None = None  # why the project's SQL could not be read
+        self.skipped: list[Skipped] = []  # sources written for another database
+        self.pg_version = _DEFAULT_PG  # the PostgreSQL major version the rules assumed
 
     def judge(self, fail_on: str) -> None:
         from .formats import summary
@@ -163,6 +204,8 @@ class _Outcome:
             report.fail(self.error)
         report.duration_seconds = round(time.monotonic() - self.started, 3)
         report.extra["findings"] = [f.to_dict() for f in self.findings]
+        report.extra["skipped"] = [s.to_dict() for s in self.skipped]
+        report.extra["pg_version"] = self.pg_version
         return report
 
 

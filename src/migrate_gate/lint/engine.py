@@ -6,7 +6,7 @@ import gc
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from . import statements, suppress
+from . import dialects, statements, suppress
 from .model import Finding, Hit, Node, Rule, Source, Statement
 from .rules import BY_ID, RULES, SYNTAX_ERROR
 from .state import DEFAULT_PG_VERSION, History, Session, State
@@ -33,8 +33,14 @@ class Options(NamedTuple):
     assume_in_transaction: bool = False
 
 
-def lint(sources: Iterable[Source], options: Options | None = None) -> list[Finding]:
-    """Findings for every source, in source order then line order."""
+def lint(
+    sources: Iterable[Source],
+    options: Options | None = None,
+    skipped: list[dialects.Skipped] | None = None,
+) -> list[Finding]:
+    """Findings for every source, in source order then line order; sources written for another
+    database are not linted but added to `skipped` with the reason."""
+    skipped = [] if skipped is None else skipped
     options = options or Options()
     dispatch = _Dispatch([rule for rule in options.rules if rule.id not in options.ignore])
     findings: list[Finding] = []
@@ -49,7 +55,16 @@ def lint(sources: Iterable[Source], options: Options | None = None) -> list[Find
             if not source.chained:
                 findings.extend(_uncommitted(session, options))
                 session = Session()
-            findings.extend(_lint_source(source, session, history, dispatch, options))
+            reason = dialects.by_path(source.path)
+            if reason:
+                skipped.append(dialects.Skipped(source.path, f"written for {reason}"))
+                continue
+            found = _lint_source(source, session, history, dispatch, options)
+            reason = _foreign(source, found)
+            if reason:
+                skipped.append(dialects.Skipped(source.path, f"written for {reason}"))
+                continue
+            findings.extend(found)
         findings.extend(_uncommitted(session, options))
     finally:
         if collecting:
@@ -81,6 +96,13 @@ class _Dispatch:
 
     def _alter_rules(self, present: set[str]) -> list[Rule]:
         return [rule for rule in self.alter if not rule.subtypes or rule.subtypes & present]
+
+
+def _foreign(source: Source, found: list[Finding]) -> str | None:
+    """Another database's dialect, when that is why PostgreSQL could not parse the source."""
+    if not any(f.rule == SYNTAX_ERROR.id for f in found):
+        return None
+    return dialects.by_text(source.text)
 
 
 def _uncommitted(session: Session, options: Options) -> list[Finding]:
@@ -115,6 +137,7 @@ def _lint_source(
     state.tool_transaction = transaction == "always" or (transaction == "multi" and parsed.several)
     batches, silenced = _suppressions(parsed)
     lines = _LineCounter(parsed.data)
+    pending: list[tuple[str, Finding]] = []  # kept unless the file recreates the object
     found = [
         _finding(source, SYNTAX_ERROR, Hit(message, _FIX_SYNTAX), lines.span(offset, offset), "")
         for offset, message in parsed.errors
@@ -124,6 +147,7 @@ def _lint_source(
         statement = Statement(*wrapped.popitem())  # {"Kind": {fields}}: its only item
         state.span = (start, end)
         muted = silenced.get(index) if silenced else None
+        where: tuple[tuple[int, int, int, int], str] | None = None  # once per statement
         for rule in dispatch.rules(*statement):
             if muted and (rule.id in muted or suppress.ALL in muted):
                 continue
@@ -132,12 +156,22 @@ def _lint_source(
                     state.timeout_reported = True
                 elif rule.id == _STATEMENT_TIMEOUT_RULE:
                     state.statement_timeout_reported = True
-                text = parsed.data[start:end].decode("utf-8", "replace")
-                found.append(_finding(source, rule, hit, lines.span(start, end), text))
+                if where is None:
+                    text = parsed.data[start:end].decode("utf-8", "replace")
+                    where = (lines.span(start, end), text)
+                finding = _finding(source, rule, hit, *where)
+                if hit.unless_recreated:
+                    state.recreated.discard(hit.unless_recreated)  # only later creations count
+                    pending.append((hit.unless_recreated, finding))
+                else:
+                    found.append(finding)
         if statement.kind == "TransactionStmt" and source.sql_lines:  # tools' own: not MG019
             _note_begin(statement.node, state.session, source.path, lines.span(start, start)[0])
         state.observe(statement)
-    if parsed.errors:
+    if pending:
+        found.extend(f for key, f in pending if key not in state.recreated)
+        found.sort(key=_by_line)
+    elif parsed.errors:
         found.sort(key=_by_line)
     return found
 
@@ -204,4 +238,5 @@ class _LineCounter:
 
     def _column(self, offset: int) -> int:
         line_start = self.data.rfind(b"\n", 0, offset) + 1
-        return len(self.data[line_start:offset].decode("utf-8", "replace")) + 1
+        head = self.data[line_start:offset]
+        return (len(head) if head.isascii() else len(head.decode("utf-8", "replace"))) + 1

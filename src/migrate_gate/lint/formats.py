@@ -51,14 +51,16 @@ def json_(findings: Sequence[Finding]) -> str:
     if findings and tuple(findings[0].to_dict()) != _JSON_FIELDS:  # Finding changed shape
         return json.dumps({"findings": [f.to_dict() for f in findings]}) + "\n"
     heads: dict[tuple[str, str, str, str], str] = {}
+    links: dict[str, str] = {}
     parts = []
     for f in findings:
         key = (f.rule, f.name, f.severity, f.file)
         head = heads.get(key) or heads.setdefault(key, _json_head(*key))
-        end = f'"end_line": {f.end_line or f.line}, "end_column": {f.end_column or f.column}'
+        link = links.get(f.rule) or links.setdefault(f.rule, _quote(DOCS_URL.format(id=f.rule)))
         parts.append(
             f'{head}{f.line}, "message": {_quote(f.message)}, "fix": {_quote(f.fix)}, '
-            f'"column": {f.column}, {end}, "help_uri": {_quote(DOCS_URL.format(id=f.rule))}}}'
+            f'"column": {f.column}, "end_line": {f.end_line or f.line}, '
+            f'"end_column": {f.end_column or f.column}, "help_uri": {link}}}'
         )
     return '{"findings": [' + ", ".join(parts) + "]}\n"
 

@@ -51,6 +51,9 @@ class Hit(NamedTuple):
     message: str
     fix: str
     severity: Severity | None = None  # None: the rule's own severity
+    # an object key, e.g. "function:touch": the finding is dropped if the same file creates that
+    # object again later (DROP FUNCTION then CREATE FUNCTION with a new signature)
+    unless_recreated: str = ""
 
 
 class Rule(NamedTuple):

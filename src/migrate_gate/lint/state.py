@@ -85,6 +85,8 @@ class State:
         self.statement_timeout_reported = False
         self.written = True  # hand-written SQL (not generated or captured from a tool)
         self.new_columns: set[tuple[str, str]] = set()  # added by this file
+        # "function:name", "view:name", "type:name": created (or renamed to) by this file
+        self.recreated: set[str] = set()
         self.data = b""  # the source's UTF-8 text, and the current statement's range in it
         self.span = (0, 0)
 
@@ -217,13 +219,65 @@ def _alter(state: State, node: Node) -> None:
 
 
 def _rename(state: State, node: Node) -> None:
-    if node.get("renameType") == "OBJECT_TABLE" and state.is_new(node.get("relation")):
+    kind = node.get("renameType")
+    if kind == "OBJECT_TABLE" and state.is_new(node.get("relation")):
         schema = node["relation"].get("schemaname")
         state.created(f"{schema}.{node['newname']}" if schema else node["newname"])
+    elif kind in _KEYS:
+        state.recreated.add(f"{_KEYS[kind]}:{node.get('newname')}")
+
+
+_KEYS = {"OBJECT_TYPE": "type", "OBJECT_DOMAIN": "type", "OBJECT_VIEW": "view",
+         "OBJECT_MATVIEW": "view", "OBJECT_FUNCTION": "function", "OBJECT_PROCEDURE": "function",
+         "OBJECT_SEQUENCE": "sequence"}  # fmt: skip
+
+
+def object_key(kind: str, name: str) -> str:
+    """The key MG025 and the creations below share: `type:mood` for schema.mood too."""
+    return f"{kind}:{name.rsplit('.', 1)[-1]}"
+
+
+def _names(items: list[Node] | None) -> str:
+    return ".".join(i["String"]["sval"] for i in items or () if "String" in i)
+
+
+def _created_object(state: State, kind: str, name: str) -> None:
+    state.recreated.add(object_key(kind, name))
+
+
+def _view(state: State, node: Node) -> None:
+    _created_object(state, "view", str(node.get("view", {}).get("relname", "")))
+
+
+def _matview(state: State, node: Node) -> None:
+    if node.get("objtype") == "OBJECT_MATVIEW":
+        _created_object(state, "view", str(node.get("into", {}).get("rel", {}).get("relname")))
+
+
+def _enum(state: State, node: Node) -> None:
+    _created_object(state, "type", _names(node.get("typeName")))
+
+
+def _composite(state: State, node: Node) -> None:
+    _created_object(state, "type", str(node.get("typevar", {}).get("relname", "")))
+
+
+def _domain(state: State, node: Node) -> None:
+    _created_object(state, "type", _names(node.get("domainname")))
+
+
+def _sequence(state: State, node: Node) -> None:
+    _created_object(state, "sequence", str(node.get("sequence", {}).get("relname", "")))
 
 
 def _function(state: State, node: Node) -> None:
     state.history.function(node)
+    _created_object(state, "function", _names(node.get("funcname")))
+
+
+def _create_as_and_matview(state: State, node: Node) -> None:
+    _create_as(state, node)
+    _matview(state, node)
 
 
 _HANDLERS: dict[str, Callable[[State, Node], None]] = {
@@ -231,7 +285,12 @@ _HANDLERS: dict[str, Callable[[State, Node], None]] = {
     "TransactionStmt": _transaction,
     "VariableSetStmt": _set,
     "CreateStmt": _create,
-    "CreateTableAsStmt": _create_as,
+    "CreateTableAsStmt": _create_as_and_matview,
+    "ViewStmt": _view,
+    "CreateEnumStmt": _enum,
+    "CompositeTypeStmt": _composite,
+    "CreateDomainStmt": _domain,
+    "CreateSeqStmt": _sequence,
     "IndexStmt": _index,
     "TruncateStmt": _truncate,
     "DeleteStmt": _delete,

@@ -12,14 +12,23 @@ KINDS = ("CreateStmt", "AlterTableStmt")
 SUBTYPES = frozenset({"AT_AddColumn", "AT_AlterColumnType"})
 
 
-def typed_columns(statement: Statement) -> Iterator[tuple[str, str, Node, str]]:
+Typed = list[tuple[str, str, Node, str]]
+_last: list[tuple[Node, Typed]] = []  # the five type rules ask about the same statement in turn
+
+
+def typed_columns(statement: Statement) -> Typed:
     """(table, column, ColumnDef, type name) of each column the statement types."""
-    relation = statement.node.get("relation")
-    table = table_name(relation)
-    for name, column in column_defs(statement.kind, statement.node):
+    node = statement.node
+    if _last and _last[0][0] is node:
+        return _last[0][1]
+    table = table_name(node.get("relation"))
+    found = []
+    for name, column in column_defs(statement.kind, node):
         names = type_names(column)
         if names:
-            yield table, name, column, names[-1]
+            found.append((table, name, column, names[-1]))
+    _last[:] = [(node, found)]
+    return found
 
 
 def rule(

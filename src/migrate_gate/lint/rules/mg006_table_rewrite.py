@@ -80,11 +80,12 @@ def _rewrites(table: str, cmd: Node, column: Node, state: State) -> bool:
 
 
 def _plain_using(using: Node | None, cmd: Node) -> bool:
-    """No USING, or USING the column itself (cast or not): what Django and Rails write."""
-    while using and "TypeCast" in using:
-        using = using["TypeCast"].get("arg")
+    """No USING, or USING the column itself, cast once to the new type: what Django writes
+    (`USING "c"::varchar(200)`). A cast through another type (`c::text::my_enum`) converts."""
     if not using:
         return True
+    if "TypeCast" in using:
+        using = using["TypeCast"].get("arg") or {}
     fields = strings(using.get("ColumnRef", {}).get("fields"))
     return fields[-1:] == [cmd.get("name")]
 

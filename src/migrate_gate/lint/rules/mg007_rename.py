@@ -1,4 +1,4 @@
-"""MG007 rename: RENAME of a column, table, view, schema, type or enum value that already
+"""MG007 rename: RENAME of a column, table, view, schema, function or enum value that already
 exists.
 
 The code running in production during and after the deploy still uses the old name,
@@ -26,8 +26,8 @@ from ..nodes import strings, table_name
 from ..state import State
 
 _OBJECTS = {"OBJECT_TABLE": "table", "OBJECT_VIEW": "view", "OBJECT_MATVIEW": "materialized view",
-            "OBJECT_SCHEMA": "schema", "OBJECT_TYPE": "type", "OBJECT_DOMAIN": "domain",
-            "OBJECT_FUNCTION": "function"}  # fmt: skip
+            "OBJECT_SCHEMA": "schema", "OBJECT_FUNCTION": "function"}  # fmt: skip
+# Types are left out: code names them only in casts, and Prisma's enum swap renames X to X_old
 _FIX = (
     "expand/contract: add the new {what}, write to both, backfill, move readers, "
     "then drop the old one in a later migration (or keep a view under the old name)"
@@ -85,7 +85,7 @@ def check_any(statement: Statement, state: State) -> Iterator[Hit]:
 RULE = Rule(
     id="MG007",
     name="rename",
-    summary="RENAME of an existing column, table, view, schema, type or enum value",
+    summary="RENAME of an existing column, table, view, schema, function or enum value",
     severity="warning",
     kinds=("RenameStmt", "AlterEnumStmt"),
     check=check_any,
