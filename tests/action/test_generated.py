@@ -4,11 +4,13 @@ free of template injection."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from action_tools import check_schema, run, tool
+from gitlab_pipeline import git
 from helpers import REPO
 
 import migrate_gate
@@ -44,7 +46,7 @@ def test_both_actions_share_inputs_and_outputs() -> None:
     }  # fmt: skip
     assert list(docker["outputs"]) == [
         "status", "ecosystem", "applied", "applied-count", "rolled-back", "current",
-        "pending-count", "duration-seconds", "findings-count", "failed-check", "report",
+        "pending-count", "duration-seconds", "findings-count", "failed-check", "problems-count", "report",
     ]  # fmt: skip
     # The release's image, pulled in seconds (the Dockerfile is built by the release workflow).
     assert docker["runs"] == {
@@ -125,7 +127,7 @@ def test_component_spec_inputs() -> None:
         "database-url-variable", "steps", "timeout", "comment",
     }  # fmt: skip
     assert inputs["database-url-variable"]["default"] == "DATABASE_URL"
-    assert inputs["command"]["options"] == ["migrate", "rollback", "status", "verify", "lint"]
+    assert inputs["command"]["options"] == ["migrate", "rollback", "status", "verify", "lint", "check"]
     (body,) = job.values()
     assert body["artifacts"]["reports"] == {
         "dotenv": "migrate-gate.env",
@@ -135,3 +137,34 @@ def test_component_spec_inputs() -> None:
     assert (REPO / "templates/migrate.yml").read_text() == (
         REPO / ".gitlab-ci-component.yml"
     ).read_text()
+
+
+def test_component_inputs_are_typed(tmp_path: Path) -> None:
+    """GitLab checks boolean and number inputs when the component is included: gitlab-ci-local
+    (the same validation) rejects `comment: "yes"` and passes `comment: true` to the job."""
+    spec, _ = (yaml.safe_load(half) for half in halves(REPO / "templates/migrate.yml"))
+    inputs = spec["spec"]["inputs"]
+    for name in ("allow-nonempty", "allow-destructive", "comment"):
+        assert (inputs[name]["type"], inputs[name]["default"]) == ("boolean", False), name
+        assert "options" not in inputs[name]
+    assert (inputs["steps"]["type"], inputs["steps"]["default"]) == ("number", 1)
+    assert "type" not in inputs["timeout"]  # empty means no limit, which a number cannot say
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/migrate.yml").write_text((REPO / "templates/migrate.yml").read_text())
+    for value, ok in (('"yes"', False), ("true", True)):
+        (tmp_path / ".gitlab-ci.yml").write_text(
+            "include:\n  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/migrate@$CI_COMMIT_SHA\n"
+            f"    inputs:\n      comment: {value}\n      steps: 2\n"
+        )
+        git(tmp_path, "init", "-q", "-b", "main")
+        git(tmp_path, "add", "-A")
+        git(tmp_path, "commit", "-q", "-m", value)
+        git(tmp_path, "remote", "add", "origin", "git@gitlab.example.com:acme/shop.git")
+        done = run(tool("gitlab-ci-local"), "--preview", cwd=tmp_path)
+        shutil.rmtree(tmp_path / ".git")
+        if ok:
+            assert done.returncode == 0, done.stderr
+            assert "MIGRATE_GATE_INPUT_COMMENT: 'true'" in done.stdout
+            assert "MIGRATE_GATE_INPUT_STEPS: '2'" in done.stdout
+        else:
+            assert "`comment` input: provided value is not a boolean" in done.stdout + done.stderr
