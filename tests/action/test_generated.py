@@ -46,7 +46,8 @@ def test_both_actions_share_inputs_and_outputs() -> None:
     }  # fmt: skip
     assert list(docker["outputs"]) == [
         "status", "ecosystem", "applied", "applied-count", "rolled-back", "current",
-        "pending-count", "duration-seconds", "findings-count", "failed-check", "problems-count", "report",
+        "pending-count", "duration-seconds", "findings-count", "failed-check", "problems-count",
+        "report",
     ]  # fmt: skip
     # The release's image, pulled in seconds (the Dockerfile is built by the release workflow).
     assert docker["runs"] == {
@@ -127,7 +128,8 @@ def test_component_spec_inputs() -> None:
         "database-url-variable", "steps", "timeout", "comment",
     }  # fmt: skip
     assert inputs["database-url-variable"]["default"] == "DATABASE_URL"
-    assert inputs["command"]["options"] == ["migrate", "rollback", "status", "verify", "lint", "check"]
+    commands = ["migrate", "rollback", "status", "verify", "lint", "check"]
+    assert inputs["command"]["options"] == commands
     (body,) = job.values()
     assert body["artifacts"]["reports"] == {
         "dotenv": "migrate-gate.env",

@@ -169,3 +169,22 @@ def test_install_dependencies_auto_is_off_outside_the_image(
     (workspace / "examples" / "alembic" / "requirements.txt").write_text("./no-such-dir\n")
     result, _ = action(workspace, pg_database, tmp_path)
     assert result.returncode == 0 and "install-dependencies" not in result.stdout
+
+
+def test_check_annotates_the_history_problems(
+    workspace: Path, pg_database: PgDatabase, tmp_path: Path
+) -> None:
+    versions = workspace / "examples" / "alembic" / "migrations" / "versions"
+    (versions / "aa_fork.py").write_text(
+        'revision = "aa00000000aa"\ndown_revision = "1f3a5c7e9b01"\n\n\n'
+        "def upgrade() -> None:\n    pass\n\n\ndef downgrade() -> None:\n    pass\n"
+    )
+    result, outputs = action(workspace, pg_database, tmp_path, command="check")
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert (outputs["status"], outputs["problems-count"]) == ("failed", "2")
+    annotations = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
+    heads = [line for line in annotations if "title=migrate-gate multiple-heads" in line]
+    assert len(heads) == 2 and any("aa00000000aa:" in line for line in heads)
+    summary = result.files["GITHUB_STEP_SUMMARY"]
+    assert "**History problems (2)**" in summary and "| error | multiple-heads |" in summary
+    assert pg_tables(pg_database.url) == set()  # check reads, never writes

@@ -4,6 +4,7 @@ migration fails the job and nothing downstream runs."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from action_helpers import REVISIONS, parse_dotenv
@@ -40,7 +41,7 @@ def test_downstream_job_reads_the_dotenv_outputs(tmp_path: Path, pg_database: Pg
     assert set(dotenv) == {
         "MIGRATE_GATE_STATUS", "MIGRATE_GATE_ECOSYSTEM", "MIGRATE_GATE_APPLIED_COUNT",
         "MIGRATE_GATE_CURRENT", "MIGRATE_GATE_PENDING_COUNT", "MIGRATE_GATE_DURATION_SECONDS",
-        "MIGRATE_GATE_FINDINGS_COUNT", "MIGRATE_GATE_FAILED_CHECK",
+        "MIGRATE_GATE_FINDINGS_COUNT", "MIGRATE_GATE_FAILED_CHECK", "MIGRATE_GATE_PROBLEMS_COUNT",
     }  # fmt: skip
     report = pipeline.repo / ".gitlab-ci-local" / "artifacts" / "migrate-gate"
     assert (report / "migrate-gate-report.json").is_file()  # the report as an artifact
@@ -59,6 +60,36 @@ def test_failed_migration_fails_the_job_and_stops_deploy(
     assert errors and "no_such_table" in errors[0]
     dotenv = parse_dotenv((pipeline.repo / "migrate-gate.env").read_text())
     assert dotenv["MIGRATE_GATE_STATUS"] == "failed"
+
+
+FORK = '''"""a second head"""
+revision = "aa00000000aa"
+down_revision = "1f3a5c7e9b01"
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_check_puts_the_history_problems_in_code_quality(
+    tmp_path: Path, pg_database: PgDatabase
+) -> None:
+    check = PIPELINE.replace("stage: migrate\n", "stage: migrate\n      command: check\n")
+    fork = {"examples/alembic/migrations/versions/aa_fork.py": FORK}
+    pipeline = run_pipeline(make_repo(tmp_path, check, extra=fork), pg_database)
+    assert pipeline.returncode != 0 and "FAIL  migrate-gate" in pipeline.output
+    # shell mode: the job ran in the repository, where artifacts:reports:codequality reads it
+    entries = json.loads((pipeline.repo / "gl-code-quality-report.json").read_text())
+    assert sorted(e["check_name"] for e in entries) == ["migrate-gate/multiple-heads"] * 2
+    assert {e["location"]["path"] for e in entries} == {"examples/alembic"}
+    dotenv = parse_dotenv((pipeline.repo / "migrate-gate.env").read_text())
+    assert (dotenv["MIGRATE_GATE_STATUS"], dotenv["MIGRATE_GATE_PROBLEMS_COUNT"]) == ("failed", "2")
+    assert "alembic_version" not in pg_tables(pg_database.url)  # check wrote nothing
 
 
 def test_component_preview_expands_inputs(tmp_path: Path) -> None:

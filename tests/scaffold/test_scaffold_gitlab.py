@@ -196,7 +196,7 @@ def test_failed_migration_deploys_nothing(tmp_path: Path, pg_url: str, second_pg
 
 
 def test_merge_request_pipeline_verifies_and_lints_what_it_adds(
-    tmp_path: Path, pg_url: str
+    tmp_path: Path, pg_url: str, second_pg_url: str
 ) -> None:
     repo, release = _pipeline_repo(tmp_path)
     mr = [
@@ -206,7 +206,7 @@ def test_merge_request_pipeline_verifies_and_lints_what_it_adds(
         "CI_COMMIT_BRANCH",
     ]
     jobs = gitlab_jobs(repo, "--ignore-predefined-vars", "CI_PIPELINE_SOURCE,CI_COMMIT_BRANCH", *mr)
-    merge_request_jobs = {"test-migrations", "lint-migrations"}
+    merge_request_jobs = {"test-migrations", "lint-migrations", "check-migrations"}
     assert {name for name, when in jobs.items() if when != "never"} == merge_request_jobs
     default_branch = {name for name, when in gitlab_jobs(repo).items() if when != "never"}
     assert not merge_request_jobs & default_branch and "deploy-production" in default_branch
@@ -215,12 +215,28 @@ def test_merge_request_pipeline_verifies_and_lints_what_it_adds(
     # which this machine lacks: the jobs point at the test server instead (the only change).
     pipeline = load((repo / ".gitlab-ci.yml").read_text())
     del pipeline["test-migrations"]["services"]
+    del pipeline["check-migrations"]["services"]  # its scratch database: the second one
+    check_job = pipeline["check-migrations"]
+    check_job["script"] = [
+        line.replace("$MIGRATE_GATE_TEST_DATABASE_URL", second_pg_url)
+        for line in check_job["script"]
+    ]
     (repo / "mr.yml").write_text(yaml.safe_dump(pipeline, sort_keys=False))
     commit_all(repo, "mr file")
     override = f"MIGRATE_GATE_TEST_DATABASE_URL={pg_url}"
     base = f"CI_MERGE_REQUEST_DIFF_BASE_SHA={release}"  # the release without the third revision
+    merged = "CI_MERGE_REQUEST_EVENT_TYPE=merged_result"  # the checkout is the merge result
     done = gitlab_ci_local(
-        repo, "--file", "mr.yml", *mr, "--variable", override, "--variable", base
+        repo,
+        "--file",
+        "mr.yml",
+        *mr,
+        "--variable",
+        override,
+        "--variable",
+        base,
+        "--variable",
+        merged,
     )
     out = done.stdout
     # verify walked only the revision the merge request adds, after applying the others
@@ -232,6 +248,8 @@ def test_merge_request_pipeline_verifies_and_lints_what_it_adds(
     lint_lines = "\n".join(_job_lines(out, "lint-migrations"))
     assert "3c5e7a9b1d23_add_published_year.py:1: MG001" in lint_lines, lint_lines[-3000:]
     assert "1f3a5c7e9b01" not in lint_lines
+    check_lines = "\n".join(_job_lines(out, "check-migrations"))
+    assert "migrate-gate check: success (alembic" in check_lines, check_lines[-3000:]
     assert done.returncode != 0  # the lint job's failure fails the pipeline
 
 

@@ -33,6 +33,8 @@ class Inputs:
     paths: tuple[str, ...] = ()
     fail_on: str = "warning"
     allow_destructive: bool = False
+    allow_out_of_order: bool = False
+    allow_unknown_applied: bool = False
 
 
 def read(platform: str, env: Mapping[str, str] | None = None) -> Inputs:
@@ -66,6 +68,8 @@ def read(platform: str, env: Mapping[str, str] | None = None) -> Inputs:
         paths=tuple(values["paths"].split()),
         fail_on=values["fail-on"] or "warning",
         allow_destructive=values["allow-destructive"] == "true",
+        allow_out_of_order=values["allow-out-of-order"] == "true",
+        allow_unknown_applied=values["allow-unknown-applied"] == "true",
     )
 
 

@@ -22,6 +22,9 @@ def outputs(report: dict[str, Any]) -> dict[str, str]:
         "duration-seconds": f"{float(report.get('duration_seconds') or 0):.2f}",
         "findings-count": str(len(report.get("findings") or [])),
         "failed-check": _failed_check(report.get("checks") or []),
+        "problems-count": str(
+            sum(1 for p in report.get("problems") or [] if p.get("severity") == "error")
+        ),
         "report": json.dumps(report, indent=2),
     }
 

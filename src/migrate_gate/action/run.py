@@ -42,11 +42,24 @@ def argv(inputs: Inputs, findings: FindingsOutput | None = None) -> list[str]:
         args += ["--steps", inputs.steps]
     if inputs.since and inputs.command in ("verify", "lint", "check"):
         args += ["--since", inputs.since]
+    if inputs.command in ("migrate", "rollback", "status", "check"):
+        args += _allow_flags(inputs)
     if inputs.command == "verify":
         args += _verify_flags(inputs)
     if inputs.command == "lint":
         args += _lint_flags(inputs, findings)
     return args
+
+
+def _allow_flags(inputs: Inputs) -> list[str]:
+    return [
+        flag
+        for flag, wanted in (
+            ("--allow-out-of-order", inputs.allow_out_of_order),
+            ("--allow-unknown-applied", inputs.allow_unknown_applied),
+        )
+        if wanted
+    ]
 
 
 def _verify_flags(inputs: Inputs) -> list[str]:

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 from typing import NamedTuple
 
+from ..check.options import MODELS_NEED_SCRATCH
 from ..detect import detect_tree
 from ..ecosystems import ECOSYSTEMS
 from ..errors import UsageError
@@ -28,6 +29,11 @@ class ScaffoldProject(NamedTuple):
     @property
     def lint_needs_database(self) -> bool:
         return self.ecosystem in NEEDS_DATABASE
+
+    @property
+    def check_needs_scratch(self) -> bool:
+        """`check` compares the models on a scratch database (see check/options.py)."""
+        return self.ecosystem in MODELS_NEED_SCRATCH
 
 
 def find_projects(directory: Path, root: Path, ecosystem: str) -> list[ScaffoldProject]:
