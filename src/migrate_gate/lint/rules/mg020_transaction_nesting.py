@@ -31,6 +31,8 @@ _BEGIN = ("TRANS_STMT_BEGIN", "TRANS_STMT_START")
 def check(statement: Statement, state: State) -> Iterator[Hit]:
     if statement.node.get("kind") not in _BEGIN or not state.in_transaction:
         return
+    if state.transaction == "multi" and not state.session.explicit_transaction:
+        return  # a multi-statement query's implicit block: BEGIN makes it explicit, no nesting
     whose = "an explicit BEGIN" if state.session.explicit_transaction else "the tool's"
     yield Hit(
         f"BEGIN inside a transaction that is already open ({whose}): its COMMIT ends the "
