@@ -143,6 +143,19 @@ def test_config_file_ignores_rules(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "unknown rule 'MG999'" in bad.stderr
 
 
+def test_config_turns_the_type_rules_off_in_one_line(tmp_path: Path) -> None:
+    write(tmp_path, "m.sql", "CREATE TABLE t (id serial PRIMARY KEY, at timestamp, c char(2));\n")
+    on = {f["rule"] for f in run_lint("m.sql", "--json", cwd=tmp_path).report["findings"]}
+    assert {"MG012", "MG013", "MG014", "MG015"} <= on
+    write(tmp_path, ".migrate-gate.yml", "lint:\n  types: false\n  pg_version: 12\n")
+    result = run_lint("m.sql", "--json", cwd=tmp_path)
+    off = {f["rule"] for f in result.report["findings"]}
+    assert off == on - {"MG012", "MG013", "MG014", "MG015"} and result.report["pg_version"] == 12
+    write(tmp_path, ".migrate-gate.yml", "lint:\n  types: no-thanks\n")
+    bad = run_lint("m.sql", cwd=tmp_path)
+    assert bad.returncode == 2 and "lint.types must be true or false" in bad.stderr
+
+
 def git(cwd: Path, *args: str) -> None:
     subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
