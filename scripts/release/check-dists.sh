@@ -18,7 +18,9 @@ fail() { echo "check-dists: $dist: $*" >&2; exit 1; }
 for dist in "$@"; do
     dist="$(cd "$(dirname "$dist")" && pwd)/$(basename "$dist")"
     case "$dist" in
-        *.whl) unzip -l "$dist" | grep 'dist-info/.*LICENSE' >/dev/null || fail "no LICENSE in the wheel" ;;
+        *.whl) python3 -c 'import sys, zipfile; sys.exit(not any(n.endswith(".dist-info/licenses/LICENSE")
+                   for n in zipfile.ZipFile(sys.argv[1]).namelist()))' "$dist" \
+                   || fail "no LICENSE in the wheel" ;;
         *.tar.gz) tar -tzf "$dist" | grep '^[^/]*/LICENSE$' >/dev/null || fail "no LICENSE in the sdist" ;;
         *) fail "neither a wheel nor an sdist" ;;
     esac
