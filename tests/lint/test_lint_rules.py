@@ -65,3 +65,14 @@ def test_every_case_file_has_both_kinds() -> None:
         cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
         kinds = {"fail" if "fail" in case else "pass" for case in cases}
         assert kinds == {"fail", "pass"} or path.stem in ("MG000", "MG019"), path.stem
+
+
+def test_findings_carry_column_and_end_in_characters() -> None:
+    """Columns count characters, not bytes; the end is just past the statement (before its `;`),
+    as SARIF's endColumn counts."""
+    sql = (
+        "SET lock_timeout = '5s'; SET statement_timeout = '1min';\n-- é\n"
+        '  ALTER TABLE "ü"\n    DROP COLUMN x;\n'
+    )
+    (finding,) = [f for f in lint([Source("m.sql", sql)]) if f.rule == "MG008"]
+    assert (finding.line, finding.column, finding.end_line, finding.end_column) == (3, 3, 4, 18)
