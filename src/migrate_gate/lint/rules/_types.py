@@ -9,6 +9,10 @@ from ..nodes import column_defs, table_name, type_names
 from ..state import State
 
 KINDS = ("CreateStmt", "AlterTableStmt")
+# the migration tools' own tables: their column types are the tool's choice, not the project's
+BOOKKEEPING = frozenset({"alembic_version", "schema_migrations", "ar_internal_metadata",
+                         "django_migrations", "knex_migrations", "knex_migrations_lock",
+                         "goose_db_version", "_prisma_migrations"})  # fmt: skip
 SUBTYPES = frozenset({"AT_AddColumn", "AT_AlterColumnType"})
 
 
@@ -22,7 +26,10 @@ def typed_columns(statement: Statement) -> Typed:
     if _last and _last[0][0] is node:
         return _last[0][1]
     table = table_name(node.get("relation"))
-    found = []
+    found: Typed = []
+    if table.rsplit(".", 1)[-1] in BOOKKEEPING:
+        _last[:] = [(node, found)]
+        return found
     for name, column in column_defs(statement.kind, node):
         names = type_names(column)
         if names:
