@@ -110,7 +110,12 @@ def test_report_ids_are_never_masked(capsys: pytest.CaptureFixture[str]) -> None
         {"migration": ids[1], "result": "failed", "message": "auth email failed", "diff": []}
     ]
     report.problems = [
-        {"kind": "unknown-applied", "migration": ids[0], "detail": f"seen as {password}"}
+        {
+            "kind": "unknown-applied",
+            "migration": ids[0],
+            "detail": f"seen as {password}",
+            "severity": "error",
+        }
     ]
     report.fail(f"connection to postgresql://u:{password}@h/db failed: {password}")
     _print_report(report, as_json=True, masker=Masker([password]))

@@ -119,6 +119,13 @@ def _add_lock_options(sub: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="PostgreSQL statement_timeout for the tool's sessions (default: the server's)",
     )
+    sub.add_argument(
+        "--warn-slower-than",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="warn about (and mark in `durations`) each migration that took longer",
+    )
 
 
 def _add_lint(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -287,8 +294,9 @@ def _text_report(report: Report) -> str:
         lines.append(f"  down of {check['migration']}: {check['result']}{why}")
         lines.extend(f"    {difference}" for difference in check["diff"])
     for problem in report.problems:
-        where = f" {problem['migration']}" if problem["migration"] else ""
-        lines.append(f"  {problem['severity']}: {problem['kind']}{where}: {problem['detail']}")
+        where = f" {problem['migration']}" if problem.get("migration") else ""
+        severity = problem.get("severity", "error")
+        lines.append(f"  {severity}: {problem.get('kind')}{where}: {problem.get('detail')}")
     if report.error:
         lines.append(f"  error:       {report.error}")
     return "\n".join(lines)

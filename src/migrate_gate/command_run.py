@@ -70,6 +70,7 @@ def run_command(args: argparse.Namespace, masker: Masker) -> Report:
     allowed = [
         kind for kind in ALLOWABLE if getattr(args, f"allow_{kind.replace('-', '_')}", False)
     ]
+    ctx.allowed = frozenset(allowed)
     return execute(
         args.command,
         ecosystem,
@@ -78,4 +79,5 @@ def run_command(args: argparse.Namespace, masker: Masker) -> Report:
         allowed=allowed,
         lock_wait=getattr(args, "lock_wait", 0.0),
         lock_retries=getattr(args, "lock_retries", 0),
+        warn_slower_than=getattr(args, "warn_slower_than", None),
     )

@@ -250,3 +250,26 @@ def test_unknown_applied_is_refused_unless_allowed(backend: Backend, goose_dir: 
     assert recorded(backend) == VERSIONS
     status = cli(backend, goose_dir, "status", "--allow-unknown-applied").report
     assert status["status"] == "success" and status["problems"][0]["kind"] == "unknown-applied"
+
+
+def test_out_of_order_needs_allowing_then_rollback_reverts_the_latest_applied(
+    backend: Backend, goose_dir: Path
+) -> None:
+    """A branch's version 2 merged after 3 deployed: goose itself refuses it (missing
+    migration); allowed, it applies, and is the one a rollback reverts."""
+    folder = backend.project / "migrations"
+    (folder / "00003_index_books_title.sql").write_text(
+        "-- +goose Up\nCREATE TABLE shelves (id integer);\n-- +goose Down\nDROP TABLE shelves;\n"
+    )
+    late = folder / "00002_create_books.sql"
+    hidden = late.rename(backend.project / late.name)
+    assert cli(backend, goose_dir, "migrate").returncode == 0
+    hidden.rename(late)
+    refused = cli(backend, goose_dir, "migrate").report
+    assert [(p["kind"], p["migration"]) for p in refused["problems"]] == [("out-of-order", "2")]
+    assert (refused["status"], refused["applied"], recorded(backend)) == ("failed", [], ["1", "3"])
+    allowed = cli(backend, goose_dir, "migrate", "--allow-out-of-order").report
+    assert (allowed["status"], allowed["applied"]) == ("success", ["2"]), allowed["error"]
+    rolled = cli(backend, goose_dir, "rollback").report
+    assert (rolled["status"], rolled["rolled_back"]) == ("success", ["2"]), rolled["error"]
+    assert "books" not in backend.tables() and "shelves" in backend.tables()

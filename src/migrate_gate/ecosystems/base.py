@@ -39,6 +39,10 @@ class Context:
     # the report compares against); the first run consumes it.
     barrier: Callable[[], None] | None = None
 
+    # The problem kinds the user accepted (--allow-out-of-order, ...): a tool that refuses
+    # them on its own is told to proceed (goose -allow-missing).
+    allowed: frozenset[str] = frozenset()
+
     def run(
         self,
         argv: Sequence[str],

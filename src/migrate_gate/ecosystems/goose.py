@@ -77,7 +77,9 @@ def read_state(ctx: Context) -> MigrationState:
 def migrate(ctx: Context, *, target: str | None = None) -> None:
     if target is not None and not target.isdigit():
         raise MigrationFailed(f"goose versions are numbers, not {target!r}")
-    _goose(ctx, *(("up-to", target) if target else ("up",)))
+    # goose refuses a pending version below the current one unless told it is deliberate
+    missing = ["-allow-missing"] if history.OUT_OF_ORDER in ctx.allowed else []
+    _goose(ctx, *missing, *(("up-to", target) if target else ("up",)))
 
 
 def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
@@ -136,7 +138,8 @@ def _goose(ctx: Context, *args: str) -> None:
     }
     result = ctx.run([_binary(), *args], env=env, label=f"goose {' '.join(args)}")
     if not result.ok:
-        raise MigrationFailed(f"goose {args[0]} failed{_failure(result.last_line())}")
+        command = next(arg for arg in args if not arg.startswith("-"))
+        raise MigrationFailed(f"goose {command} failed{_failure(result.last_line())}")
 
 
 def _failure(line: str) -> str:
