@@ -21,8 +21,9 @@ from gitlab_pipeline import git
 from helpers import BIN, REPO, PgDatabase
 
 PIPELINE = REPO / ".gitlab-ci.yml"
-COPY = ["src", "scripts", "templates", "examples/alembic", "entrypoint", "runner", "action.yml",
-        ".gitlab-ci-component.yml", "README.md", "CHANGELOG.md", "pyproject.toml"]  # fmt: skip
+COPY = ["src", "scripts", "templates", "examples/alembic", "entrypoint", "runner", "docs",
+        "action.yml", ".gitlab-ci-component.yml", "README.md", "CHANGELOG.md",
+        "pyproject.toml"]  # fmt: skip
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.db")
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
-from . import yamlout
+from . import reference, yamlout
 from .gitlab import CODE_QUALITY_DEFAULT, DOTENV_DEFAULT, JUNIT_DEFAULT, REPORT_DEFAULT
 from .manifest import GITHUB, GITLAB, IMAGE, Input, Manifest, load
 
@@ -37,6 +37,7 @@ def files(manifest: Manifest) -> dict[str, str]:
         "runner/action.yml": HEADER + _commented(yamlout.dump(_runner_action(manifest))),
         "templates/migrate.yml": HEADER + component,
         ".gitlab-ci-component.yml": HEADER + component,
+        "docs/ci-reference.md": reference.markdown(manifest, _spec_inputs(manifest)),
     }
 
 
@@ -146,10 +147,7 @@ export PATH="$PATH:$VENV/bin"
 
 
 def _component(manifest: Manifest) -> str:
-    spec = {"spec": {"inputs": {i.name: _spec_input(i) for i in manifest.component}}}
-    spec["spec"]["inputs"].update(
-        {i.gitlab_input: _spec_input(i) for i in manifest.for_platform(GITLAB)}
-    )
+    spec = {"spec": {"inputs": _spec_inputs(manifest)}}
     variables = {
         "MIGRATE_GATE_INPUT_" + i.gitlab_input.upper().replace("-", "_"): (
             f"$[[ inputs.{i.gitlab_input} ]]"
@@ -187,6 +185,12 @@ def _component(manifest: Manifest) -> str:
         }
     }
     return yamlout.dump(spec) + "---\n" + yamlout.dump(job)
+
+
+def _spec_inputs(manifest: Manifest) -> dict[str, dict[str, object]]:
+    inputs = {i.name: _spec_input(i) for i in manifest.component}
+    inputs.update({i.gitlab_input: _spec_input(i) for i in manifest.for_platform(GITLAB)})
+    return inputs
 
 
 def _spec_input(item: Input) -> dict[str, object]:
