@@ -199,3 +199,17 @@ def test_esm_knexfile_exporting_a_function_per_environment(backend: Backend) -> 
     assert result.returncode == 0, result.stderr
     assert result.report["applied"] == MIGRATIONS
     assert applied_in_database(backend) == MIGRATIONS
+
+
+def test_the_knexfile_sees_the_database_url(tmp_path: Path, sqlite_url: str) -> None:
+    """Many knexfiles read process.env.DATABASE_URL: it is the URL migrate-gate was given."""
+    project = node_project("knex", tmp_path)
+    knexfile = project / "knexfile.js"
+    knexfile.write_text(
+        'if (!(process.env.DATABASE_URL || "").endsWith("/app.db")) {\n'
+        '  throw new Error("DATABASE_URL is " + process.env.DATABASE_URL);\n}\n'
+        + knexfile.read_text()
+    )
+    result = run_cli("migrate", "--json", "--database-url", sqlite_url, cwd=project)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.report["applied"] and (project / "app.db").is_file()

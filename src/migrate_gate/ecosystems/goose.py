@@ -134,6 +134,7 @@ def _goose(ctx: Context, *args: str) -> None:
         "GOOSE_DRIVER": _driver(database),
         "GOOSE_DBSTRING": _dbstring(database, ctx.project_dir),
         DIR_ENV: str(folder),
+        "DATABASE_URL": database.url(project_dir=ctx.project_dir),  # for a custom goose binary
         "NO_COLOR": "1",
     }
     result = ctx.run([_binary(), *args], env=env, label=f"goose {' '.join(args)}")

@@ -228,6 +228,8 @@ def _knex(ctx: Context, *args: str, echo: bool = True) -> tuple[bool, str]:
             "MIGRATE_GATE_KNEX_TARGET": json.dumps({"kind": kind, "connection": connection}),
             # the wrapper's folder holds no knex: use the package this CLI belongs to
             "KNEX_PATH": str(Path(os.path.realpath(binary)).parent.parent),
+            # for project code the knexfile loads that reads it (the wrapper's URL wins anyway)
+            "DATABASE_URL": ctx.require_database().url(project_dir=ctx.project_dir),
             "NO_COLOR": "1",
         }
         result = ctx.run(
