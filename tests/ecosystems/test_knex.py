@@ -213,3 +213,23 @@ def test_the_knexfile_sees_the_database_url(tmp_path: Path, sqlite_url: str) -> 
     result = run_cli("migrate", "--json", "--database-url", sqlite_url, cwd=project)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.report["applied"] and (project / "app.db").is_file()
+
+
+def test_a_late_migration_allowed_out_of_order_is_the_one_rollback_reverts(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """Knex sorts by name; the database records when each ran: the newest applied goes first."""
+    project = node_project("knex", tmp_path)
+    assert run_cli("migrate", "--database-url", pg_url, cwd=project).returncode == 0
+    late = project / "migrations" / "20240101120000_create_notes.js"
+    late.write_text(
+        'exports.up = (knex) => knex.schema.createTable("notes", (t) => t.increments());\n'
+        'exports.down = (knex) => knex.schema.dropTable("notes");\n'
+    )
+    refused = run_cli("migrate", "--json", "--database-url", pg_url, cwd=project).report
+    assert (refused["status"], refused["problems"][0]["kind"]) == ("failed", "out-of-order")
+    args = ("--json", "--database-url", pg_url, "--allow-out-of-order")
+    assert run_cli("migrate", *args, cwd=project).report["applied"] == [late.name]
+    rolled = run_cli("rollback", "--json", "--database-url", pg_url, cwd=project).report
+    assert (rolled["status"], rolled["rolled_back"]) == ("success", [late.name]), rolled["error"]
+    assert rolled["current"] == "20240103000000_index_author_email.js"
