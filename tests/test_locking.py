@@ -176,6 +176,11 @@ def test_create_index_concurrently_does_not_wait_on_the_lock(tmp_path: Path, pg_
         "SELECT indisvalid FROM pg_index WHERE indexrelid = 'books_title_idx'::regclass",
     )
     assert valid == [(True,)]
+    durations = result.report["durations"]
+    assert [d["id"] for d in durations] == [*ALEMBIC_IDS, "4d6f8b0c2e34"]
+    rolled = run_cli("rollback", "--json", "--database-url", pg_url, cwd=project)
+    assert rolled.returncode == 0, rolled.stderr
+    assert [d["id"] for d in rolled.report["durations"]] == ["4d6f8b0c2e34"]
 
 
 def test_sqlite_runs_lock_a_file_beside_the_database(tmp_path: Path) -> None:

@@ -17,9 +17,10 @@ import psycopg
 import pytest
 from helpers import BIN, copy_project, pg_rows, run_cli
 
-ADD_YEAR = "3c5e7a9b1d23"  # ALTER TABLE books ADD COLUMN: waits for any lock on books
+ALEMBIC_IDS = ["1f3a5c7e9b01", "2b4d6f8a0c12", "3c5e7a9b1d23"]
+HOT = "4d6f8b0c2e34"
 
-SLEEPING_REVISION = '''"""a statement that runs on in PostgreSQL"""
+REVISION = '''"""{doc}"""
 from alembic import op
 
 revision = "4d6f8b0c2e34"
@@ -27,12 +28,13 @@ down_revision = "3c5e7a9b1d23"
 
 
 def upgrade() -> None:
-    op.execute("SELECT pg_sleep(60)")
+    op.execute("{sql}")
 
 
 def downgrade() -> None:
     pass
 '''
+SLEEPING_REVISION = REVISION.format(doc="runs on in PostgreSQL", sql="SELECT pg_sleep(60)")
 
 
 def tool_sessions(url: str) -> list[tuple[int, str]]:
@@ -41,50 +43,48 @@ def tool_sessions(url: str) -> list[tuple[int, str]]:
 
 
 @pytest.fixture
-def at_books(tmp_path: Path, pg_url: str) -> Path:
-    """The Alembic example migrated up to books, its last revision still pending."""
+def hot_project(tmp_path: Path) -> Path:
+    """The Alembic example plus a revision that alters app.hot (ACCESS EXCLUSIVE)."""
     project = copy_project("alembic", tmp_path)
-    last = next((project / "migrations" / "versions").glob(f"{ADD_YEAR}_*.py"))
-    kept = last.read_text()
-    last.unlink()
-    done = run_cli("migrate", "--json", "--database-url", pg_url, cwd=project)
-    assert done.returncode == 0, done.stderr
-    last.write_text(kept)
+    hot = REVISION.format(doc="alter a table in use", sql="ALTER TABLE app.hot ADD COLUMN x int")
+    (project / "migrations" / "versions" / f"{HOT}_hot.py").write_text(hot)
     return project
 
 
 @pytest.fixture
 def blocker(pg_url: str) -> Iterator[psycopg.Connection]:  # type: ignore[type-arg]
-    """The application: a transaction that read books and stays open (idle in transaction)."""
+    """The application: a transaction that read app.hot and stays open (idle in transaction)."""
+    with psycopg.connect(pg_url, autocommit=True) as setup:
+        setup.execute("CREATE SCHEMA app; CREATE TABLE app.hot (id int)")
     connection = psycopg.connect(pg_url, application_name="web")
-    connection.execute("SELECT count(*) FROM books").fetchall()
+    connection.execute("SELECT count(*) FROM app.hot").fetchall()
     yield connection
     connection.close()
 
 
 def test_a_lock_timeout_fails_fast_naming_the_blocker(
-    at_books: Path,
+    hot_project: Path,
     pg_url: str,
     blocker: psycopg.Connection,  # type: ignore[type-arg]
 ) -> None:
     pid = blocker.info.backend_pid
     args = ("--lock-timeout", "2.5", "--lock-retries", "0", "--timeout", "60")
-    result = run_cli("migrate", "--json", *args, "--database-url", pg_url, cwd=at_books)
+    result = run_cli("migrate", "--json", *args, "--database-url", pg_url, cwd=hot_project)
     assert result.returncode == 1, result.stderr
     report = result.report
     assert "lock timeout" in report["error"] and report["applied"] == []
     assert [a["attempt"] for a in report["attempts"]] == [1]
     [named] = report["blocked_by"]
     assert (named["pid"], named["application"]) == (pid, "web")
-    assert named["state"] == "idle in transaction" and named["relation"] == "books"
-    assert named["query"] == "SELECT count(*) FROM books" and named["seconds"] >= 1
-    line = f"for a lock on books held by pid {pid} (app 'web', idle in transaction"
+    assert named["state"] == "idle in transaction" and named["relation"] == "app.hot"
+    assert named["query"] == "SELECT count(*) FROM app.hot" and named["seconds"] >= 1
+    line = f"for a lock on app.hot held by pid {pid} (app 'web', idle in transaction"
     assert line in result.stderr
     assert tool_sessions(pg_url) == []  # no ALTER left queued behind the blocker
 
 
 def test_lock_timeouts_are_retried_until_the_blocker_ends(
-    at_books: Path,
+    hot_project: Path,
     pg_url: str,
     blocker: psycopg.Connection,  # type: ignore[type-arg]
 ) -> None:
@@ -93,7 +93,7 @@ def test_lock_timeouts_are_retried_until_the_blocker_ends(
     args = ["--lock-timeout", "1", "--lock-retries", "5", "--timeout", "90"]
     run = subprocess.Popen(
         [str(BIN / "migrate-gate"), "migrate", "--json", *args, "--database-url", pg_url],
-        cwd=at_books,
+        cwd=hot_project,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -111,25 +111,20 @@ def test_lock_timeouts_are_retried_until_the_blocker_ends(
     stdout, _ = run.communicate(timeout=90)
     assert run.returncode == 0, "".join(log)
     report = json.loads(stdout)
-    assert report["applied"] == [ADD_YEAR]
+    assert report["applied"] == [*ALEMBIC_IDS, HOT]
     attempts = report["attempts"]
     assert len(attempts) >= 2 and "lock timeout" in attempts[0]["error"]
     assert attempts[-1]["error"] is None
-    assert "published_year" in {
-        row[0]
-        for row in pg_rows(
-            pg_url, "SELECT column_name FROM information_schema.columns WHERE table_name = 'books'"
-        )
-    }
+    assert [d["id"] for d in report["durations"]] == report["applied"]
 
 
-def test_no_retry_without_a_lock_timeout(at_books: Path, pg_url: str) -> None:
+def test_no_retry_without_a_lock_timeout(tmp_path: Path, pg_url: str) -> None:
     """A failure that is not a lock timeout runs once."""
-    versions = at_books / "migrations" / "versions"
-    broken = SLEEPING_REVISION.replace("SELECT pg_sleep(60)", "SELECT * FROM no_such_table")
-    (versions / "4d6f8b0c2e34_broken.py").write_text(broken)
+    project = copy_project("alembic", tmp_path)
+    broken = REVISION.format(doc="fails", sql="SELECT * FROM no_such_table")
+    (project / "migrations" / "versions" / f"{HOT}_broken.py").write_text(broken)
     result = run_cli(
-        "migrate", "--json", "--lock-retries", "3", "--database-url", pg_url, cwd=at_books
+        "migrate", "--json", "--lock-retries", "3", "--database-url", pg_url, cwd=project
     )
     assert result.returncode == 1
     assert [a["attempt"] for a in result.report["attempts"]] == [1]

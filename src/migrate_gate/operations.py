@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from . import history, locking, monitor, retries, truth
+from . import durations, history, locking, monitor, retries, truth
 from .ecosystems import ECOSYSTEMS
 from .ecosystems.base import Context, Ecosystem, MigrationState
 from .errors import Cancelled, MigrationFailed
@@ -39,6 +39,7 @@ def execute(
     allowed: Sequence[str] = (),
     lock_wait: float = locking.DEFAULT_WAIT_SECONDS,
     lock_retries: int = retries.DEFAULT_RETRIES,
+    warn_slower_than: float | None = None,
 ) -> Report:
     """Run `command` on the project and return its report (never raises MigrationFailed).
 
@@ -55,6 +56,7 @@ def execute(
         try:
             with hold_lock(ctx, command, report, lock_wait):
                 _run(ecosystem, command, ctx, report, steps, allowed, lock_retries)
+                _measure(ecosystem, ctx, report, warn_slower_than)
         except (MigrationFailed, Cancelled) as error:  # the lock was not taken: nothing ran
             if isinstance(error, locking.LockBusy):
                 report.extra["lock"] = error.info
@@ -186,6 +188,17 @@ def _watched(ctx: Context, report: Report) -> Iterator[None]:
         report.extra["sessions_ended"] = list(ctx.runner.ended_sessions)
         if ctx.runner.cleanup_error:
             report.fail(ctx.runner.cleanup_error)
+
+
+def _measure(
+    ecosystem: Ecosystem, ctx: Context, report: Report, warn_slower_than: float | None
+) -> None:
+    """Report field `durations`: how long each migration this run applied or reverted took."""
+    ids = report.applied or report.rolled_back
+    measured = durations.measure(ecosystem.NAME, ctx, ctx.runner.timeline, ids)
+    for warning in durations.flag_slow(measured, warn_slower_than):
+        _logger(ctx)(warning)
+    report.extra["durations"] = measured
 
 
 def _logger(ctx: Context) -> Callable[[str], None]:

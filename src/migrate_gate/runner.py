@@ -19,6 +19,7 @@ from .errors import Cancelled, MigrationFailed
 from .masking import Masker
 
 KILL_GRACE_SECONDS = 10.0
+END = "\0end"  # the timeline's mark of a tool's exit
 
 
 class ToolResult(NamedTuple):
@@ -64,6 +65,8 @@ class Runner:
         self.ended_sessions: list[int] = []
         self.cleanup_error: str | None = None
         self.stop_hooks: list[Callable[[], None]] = []  # e.g. cancel a read in progress
+        # (wall-clock time, line) of every tool run: "$ label", its output, END at its exit
+        self.timeline: list[tuple[float, str]] = []
 
     def run(
         self,
@@ -87,6 +90,7 @@ class Runner:
         if self.cancelled:
             raise Cancelled("cancelled before the tool ran")
         self._sink(f"$ {label or ' '.join(argv)}\n")
+        self.timeline.append((time.time(), f"$ {label or ' '.join(argv)}"))
         process = subprocess.Popen(
             list(argv),
             cwd=cwd,
@@ -101,6 +105,7 @@ class Runner:
             output = self._collect(process, echo=echo, before=before if handshake else None)
         finally:
             self._process = outer
+            self.timeline.append((time.time(), END))
         if self.cancelled:
             self._after_stop()
             raise Cancelled(f"cancelled while running {label or argv[0]}")
@@ -167,6 +172,7 @@ class Runner:
         for raw in iter(stream.readline, b""):
             line = self.masker(raw.decode("utf-8", errors="replace"))
             chunks.append(line)
+            self.timeline.append((time.time(), line.rstrip("\n")))
             if echo:
                 self._sink(line)
         stream.close()

@@ -77,6 +77,36 @@ def tool_sessions_after(url: str, *, seconds: float) -> list[tuple[object, ...]]
     return left
 
 
+def test_knex_durations_come_from_knex_migrations_and_single_runs(
+    tmp_path: Path, pg_database: PgDatabase
+) -> None:
+    """Knex prints nothing per migration: migrate reads migration_time, rollback times the
+    `migrate:down <name>` run."""
+    project = node_project("knex", tmp_path)
+    slow = project / "migrations" / "20240104000000_slow.js"
+    slow.write_text(
+        'exports.up = (knex) => knex.raw("SELECT pg_sleep(1.2)");\n'
+        'exports.down = (knex) => knex.raw("SELECT pg_sleep(1.2)");\n'
+    )
+    url = pg_database.url
+    migrated = run_cli(
+        "migrate", "--json", "--warn-slower-than", "1", "--database-url", url, cwd=project
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    report = migrated.report
+    assert [d["id"] for d in report["durations"]] == report["applied"] and len(
+        report["applied"]
+    ) == 4
+    *fast, last = report["durations"]
+    assert last["seconds"] >= 1.2 and last["slow"] is True
+    assert all(d["slow"] is False for d in fast)
+    assert f"warning: {last['id']} took" in migrated.stderr
+    rolled = run_cli("rollback", "--json", "--database-url", url, cwd=project)
+    assert rolled.returncode == 0, rolled.stderr
+    [reverted] = rolled.report["durations"]
+    assert reverted["id"] == last["id"] and reverted["seconds"] >= 1.2
+
+
 PROJECTS: dict[str, Callable[[Path], tuple[Path, dict[str, str]]]] = {
     "goose": goose_project,
     "knex": knex_project,
@@ -116,4 +146,8 @@ def test_the_tool_fails_fast_on_its_lock_timeout_and_leaves_nothing(
     assert blocker.info.backend_pid in [b["pid"] for b in report["blocked_by"]]
     assert all(b["application"] == "web" for b in report["blocked_by"])
     assert not tool_sessions_after(pg_database.url, seconds=2)
+    # what committed before the blocked migration has its durations (Knex: one transaction)
+    assert len(report["applied"]) == (0 if tool == "knex" else 3)
+    assert [d["id"] for d in report["durations"]] == report["applied"]
+    assert all(0 <= d["seconds"] <= report["duration_seconds"] for d in report["durations"])
     result.assert_no_secret(pg_database.password)
