@@ -141,8 +141,8 @@ def test_failing_migration_reports_what_really_committed(backend: Backend) -> No
     status = cli(backend, "status")
     assert (status.returncode, status.report["status"]) == (1, "failed")
     assert [(p["kind"], p["migration"]) for p in status.report["problems"]] == [
-        ("failed-record", BROKEN),
         ("missing-down", BROKEN),  # info: it has no down.sql
+        ("failed-record", BROKEN),
     ]
 
 
