@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-from .. import history
+from .. import db, history
 from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
 from ..history import ModelCheck, Problem
@@ -56,6 +56,24 @@ def check(ctx: Context) -> None:
 
 
 def read_state(ctx: Context) -> MigrationState:
+    """schema_migrations read with migrate-gate's own connection (no Rails boot), the files
+    from db/migrate; `db:migrate:status` where migrate-gate has no driver (MySQL). Applied
+    order is version order, as Rails' own rollback takes it."""
+    database = ctx.require_database()
+    if not (database.is_sqlite or database.kind == "postgresql"):
+        return _status_from_rails(ctx)
+    rows = db.query(database, ctx.project_dir, "SELECT version FROM schema_migrations")
+    files = _migration_files(ctx.project_dir)
+    spelling = {int(version): version for version in files}
+    recorded = sorted({int(row[0]) for row in rows or [] if str(row[0]).isdigit()})
+    done = set(recorded)
+    return MigrationState(
+        applied=[spelling.get(version, str(version)) for version in recorded],
+        pending=[version for version in files if int(version) not in done],
+    )
+
+
+def _status_from_rails(ctx: Context) -> MigrationState:
     result = _rails(ctx, "db:migrate:status", echo=False)
     if NO_TABLE in result.output:
         return MigrationState(applied=[], pending=_migration_files(ctx.project_dir))
