@@ -256,3 +256,74 @@ def test_rails_schema_rb_against_what_the_migrations_build(
     details = [p["detail"] for p in stale.report["problems"]]
     assert any('db/schema.rb has `t.string "heading"' in d for d in details), details
     assert any('the migrations give `t.string "title"' in d for d in details), details
+
+
+# Each file-level problem on each tool's own fixture, without a database: (tool, files to add,
+# expected (kind, migration, severity) problems). Copies of the fixtures, so nothing else varies.
+FILE_CASES = [
+    (
+        "goose",
+        {"migrations/00003_again.sql": "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 1;\n"},
+        [("duplicate-version", "3", "error")],
+    ),
+    (
+        "goose",
+        {"migrations/00004_no_down.sql": "-- +goose Up\nSELECT 1;\n-- +goose Down\n-- none\n"},
+        [("missing-down", "00004_no_down.sql", "info")],
+    ),
+    (
+        "rails",
+        {
+            "db/migrate/20240101000400_backfill.rb": "class Backfill < "
+            "ActiveRecord::Migration[6.1]\n  def up\n"
+            "    execute 'UPDATE books SET title = title'\n  end\nend\n"
+        },
+        [("missing-down", "20240101000400", "info")],
+    ),
+    (
+        "knex",
+        {
+            "migrations/20240103000000_again.js": "exports.up = async () => {};\n"
+            "exports.down = async () => {};\n",
+            "migrations/20240104000000_no_down.js": "exports.up = async () => {};\n",
+        },
+        [
+            ("duplicate-version", "20240103000000", "warning"),
+            ("missing-down", "20240104000000_no_down.js", "info"),
+        ],
+    ),
+    (
+        "prisma",
+        {"prisma/migrations/20240103000000_again/migration.sql": "SELECT 1;\n"},
+        [
+            ("duplicate-version", "20240103000000", "warning"),
+            ("missing-down", "20240103000000_again", "info"),
+        ],
+    ),
+    (
+        "alembic",
+        {
+            "migrations/versions/4d_no_down.py": 'revision = "4d6f8b0c2e34"\n'
+            'down_revision = "3c5e7a9b1d23"\n\n\ndef upgrade() -> None:\n'
+            '    op.execute("UPDATE books SET title = title")\n\n\n'
+            "def downgrade() -> None:\n    pass\n"
+        },
+        [("missing-down", "4d6f8b0c2e34", "info")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("tool", "files", "expected"), FILE_CASES)
+def test_file_problems_without_a_database(
+    tmp_path: Path, tool: str, files: dict[str, str], expected: list[tuple[str, str, str]]
+) -> None:
+    project = copy_project(tool, tmp_path)
+    for relative, text in files.items():
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_text(text)
+    result = check(project, "--skip-models")
+    found = [(p["kind"], p["migration"], p["severity"]) for p in result.report["problems"]]
+    assert found == expected
+    errors = any(severity == "error" for _, _, severity in expected)
+    assert result.returncode == (1 if errors else 0), result.report
+    assert result.report["state"] == "unknown"  # no database was read
