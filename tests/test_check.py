@@ -327,3 +327,36 @@ def test_file_problems_without_a_database(
     errors = any(severity == "error" for _, _, severity in expected)
     assert result.returncode == (1 if errors else 0), result.report
     assert result.report["state"] == "unknown"  # no database was read
+
+
+def test_rails_unknown_applied(tmp_path: Path, pg_url: str) -> None:
+    """A newer release's version in schema_migrations, not in this checkout."""
+    project = locked_rails_app(tmp_path / "rails")
+    assert migrate(project, pg_url).returncode == 0
+    with psycopg.connect(pg_url, autocommit=True) as connection:
+        connection.execute("insert into schema_migrations values ('20991231000000')")
+    found = check(project, "--database-url", pg_url, "--skip-models")
+    assert kinds(found) == [("unknown-applied", "20991231000000")]
+    assert found.returncode == 1 and found.report["current"] == "20991231000000"
+
+
+def test_prisma_out_of_order_and_unknown_applied(tmp_path: Path, pg_url: str) -> None:
+    project = node_project("prisma", tmp_path)
+    assert migrate(project, pg_url).returncode == 0
+    late = project / "prisma" / "migrations" / "20240101120000_add_note"
+    late.mkdir()
+    (late / "migration.sql").write_text('ALTER TABLE "authors" ADD COLUMN "note" TEXT;\n')
+    (late / "down.sql").write_text('ALTER TABLE "authors" DROP COLUMN "note";\n')
+    with psycopg.connect(pg_url, autocommit=True) as connection:
+        connection.execute(
+            "insert into _prisma_migrations (id, checksum, migration_name, started_at, "
+            "finished_at, applied_steps_count) values "
+            "('x', 'x', '20991231000000_newer', now(), now(), 1)"
+        )
+    found = check(project, "--database-url", pg_url, "--skip-models")
+    assert kinds(found) == [
+        ("out-of-order", late.name),
+        ("unknown-applied", "20991231000000_newer"),
+    ]
+    allowed = ("--allow-out-of-order", "--allow-unknown-applied")
+    assert check(project, "--database-url", pg_url, "--skip-models", *allowed).returncode == 0
