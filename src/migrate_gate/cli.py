@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check(commands)
     _add_scaffold(commands)
     _add_lint(commands)
+    _add_plan(commands)
     return parser
 
 
@@ -134,6 +135,16 @@ def _add_lint(commands: argparse._SubParsersAction[_Parser]) -> None:
 
     summary = "find lock-unsafe and destructive SQL in migrations"
     sub = commands.add_parser("lint", help=summary, description=summary)
+    _add_version(sub)
+    add_arguments(sub)
+
+
+def _add_plan(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """`plan`: its options live in the plan package."""
+    from .plan.options import add_arguments
+
+    summary = "show what the pending migrations will do: SQL, locks, expand/contract/data"
+    sub = commands.add_parser("plan", help=summary, description=summary)
     _add_version(sub)
     add_arguments(sub)
 
@@ -235,6 +246,10 @@ def _dispatch(args: argparse.Namespace, masker: Masker) -> int:
         from .lint.command import run as run_lint
 
         return run_lint(args, masker)
+    if args.command == "plan":
+        from .plan.command import run as run_plan
+
+        return run_plan(args, masker)
     if args.command == "verify":
         from .verify.command import run as run_verify
 
