@@ -360,3 +360,15 @@ def test_prisma_out_of_order_and_unknown_applied(tmp_path: Path, pg_url: str) ->
     ]
     allowed = ("--allow-out-of-order", "--allow-unknown-applied")
     assert check(project, "--database-url", pg_url, "--skip-models", *allowed).returncode == 0
+
+
+def test_an_unreadable_database_is_unknown_never_clean(tmp_path: Path) -> None:
+    project = copy_project("goose", tmp_path)
+    (project / "migrations" / "00003_index_books_title.sql").rename(
+        project / "migrations" / "00002_index_books_title.sql"
+    )
+    result = check(project, "--database-url", "postgresql://u:Unread42Pw@127.0.0.1:1/x")
+    assert result.returncode == 1 and result.report["status"] == "failed"
+    assert result.report["state"] == "unknown" and "cannot read" in result.report["error"]
+    assert kinds(result) == [("duplicate-version", "2")]  # the files were still checked
+    result.assert_no_secret("Unread42Pw")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import history
-from ..dburl import DatabaseUrl, parse
+from ..dburl import DatabaseUrl, from_option, parse
 from ..detect import choose_ecosystem
 from ..ecosystems import ECOSYSTEMS
 from ..ecosystems.base import Context, Ecosystem, MigrationState
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace, masker: Masker) -> Report:
 def _validate(args: argparse.Namespace, masker: Masker) -> Plan:
     project_dir = project_folder(args.project_dir)
     name = choose_ecosystem(project_dir, args.ecosystem)
-    database = _database(args.database_url or os.environ.get("DATABASE_URL"), masker)
+    database = _database(from_option(args.database_url), masker)
     scratch = _database(args.scratch_url or os.environ.get(SCRATCH_ENV), masker)
     if args.drift and (database is None or scratch is None):
         raise UsageError(
@@ -97,20 +97,25 @@ def _require_empty(scratch: DatabaseUrl, project_dir: Path, ecosystem: Ecosystem
         raise UsageError(f"cannot read --scratch-url: {error}") from None
 
 
-def _database(raw: str | None, masker: Masker) -> DatabaseUrl | None:
+def _database(raw: str | DatabaseUrl | None, masker: Masker) -> DatabaseUrl | None:
     if not raw:
         return None
-    database = parse(raw)
+    database = parse(raw) if isinstance(raw, str) else raw
     masker.add(database.secrets())
     return database
 
 
 def _check(plan: Plan, ecosystem: Ecosystem, report: Report) -> None:
+    """The files' problems always; the database's when it could be read (when it could not,
+    the report fails saying so: its state is unknown, not clean)."""
     ctx = plan.ctx
-    state = ecosystem.read_state(ctx) if ctx.database else None
+    state, unread = _read_state(ecosystem, ctx)
     problems = ecosystem.problems(ctx, state)
-    checked = {"history": CHECKED, "database": CHECKED if state else NO_DATABASE}
-    if plan.drift and plan.scratch and state:
+    database = CHECKED if state is not None else f"not read: {unread}" if unread else NO_DATABASE
+    checked = {"history": CHECKED, "database": database}
+    if unread:
+        report.fail(f"cannot read what {ctx.require_database().redacted()} records: {unread}")
+    if plan.drift and plan.scratch and state is not None:
         from .drift import drift
 
         problems += drift(ecosystem, ctx, plan.scratch, state)
@@ -118,6 +123,15 @@ def _check(plan: Plan, ecosystem: Ecosystem, report: Report) -> None:
     checked["models"] = _models(plan, ecosystem, problems)
     report.extra["checked"] = checked
     _judge(plan, report, problems, state)
+
+
+def _read_state(ecosystem: Ecosystem, ctx: Context) -> tuple[MigrationState | None, str]:
+    if ctx.database is None:
+        return None, ""
+    try:
+        return ecosystem.read_state(ctx), ""
+    except MigrationFailed as error:
+        return None, str(error)
 
 
 def _models(plan: Plan, ecosystem: Ecosystem, problems: list[Problem]) -> str:
