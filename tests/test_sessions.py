@@ -39,6 +39,7 @@ SLEEPING_REVISION = REVISION.format(doc="runs on in PostgreSQL", sql="SELECT pg_
 
 def tool_sessions(url: str) -> list[tuple[int, str]]:
     sql = "SELECT pid, state FROM pg_stat_activity WHERE application_name LIKE %s"
+    sql += " AND datname = current_database()"  # other tests' runs are not this one's
     return [(row[0], row[1]) for row in pg_rows(url, sql, ("migrate-gate % tool %",))]
 
 
@@ -216,7 +217,7 @@ def test_sigterm_during_a_blocked_read_is_a_cancelled_report(
         text=True,
     )
     sql = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'migrate-gate'"
-    sql += " AND wait_event_type = 'Lock'"
+    sql += " AND wait_event_type = 'Lock' AND datname = current_database()"
     deadline = time.monotonic() + 30
     while pg_rows(pg_url, sql) != [(1,)]:
         assert time.monotonic() < deadline and run.poll() is None, "the read never waited"
