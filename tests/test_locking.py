@@ -219,3 +219,31 @@ def test_sqlite_runs_lock_a_file_beside_the_database(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.report["applied"] == ALEMBIC_IDS
     assert done.report["lock"]["kind"] == "file"
+
+
+LOCK_KILLER = '''"""ends migrate-gate's lock session, as a DBA or an idle timeout might"""
+from alembic import op
+
+revision = "4d6f8b0c2e34"
+down_revision = "3c5e7a9b1d23"
+
+
+def upgrade() -> None:
+    op.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE application_name LIKE 'migrate-gate migrate alembic%'"
+    )
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_a_lock_lost_during_the_run_is_reported(tmp_path: Path, pg_url: str) -> None:
+    project = copy_project("alembic", tmp_path)
+    (project / "migrations" / "versions" / "4d6f8b0c2e34_kill.py").write_text(LOCK_KILLER)
+    result = run_cli("migrate", "--json", "--database-url", pg_url, cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.report["lock"]["lost"] is True
+    assert "warning: the lock's session on postgresql://" in result.stderr

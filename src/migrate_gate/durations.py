@@ -96,17 +96,16 @@ def _django(timeline: Timeline) -> dict[str, float]:
 
 def _alembic(timeline: Timeline) -> dict[str, float]:
     """ "Running upgrade a -> b" starts b; the next such line, or the tool's exit, ends it."""
-    found = {}
-    for index, (at, line) in enumerate(timeline):
+    found: dict[str, float] = {}
+    running: tuple[str, float] | None = None
+    for at, line in timeline:
         match = _ALEMBIC.search(line)
-        if not match:
-            continue
-        revision = match[3] if match[1] == "upgrade" else match[2].split()[-1]
-        end = next(
-            (t for t, later in timeline[index + 1 :] if later == END or _ALEMBIC.search(later)),
-            at,
-        )
-        found[revision] = end - at
+        if running is not None and (match or line == END):
+            found[running[0]] = at - running[1]
+            running = None
+        if match:
+            revision = match[3] if match[1] == "upgrade" else match[2].split()[-1]
+            running = (revision, at)
     return found
 
 

@@ -107,10 +107,36 @@ def _advisory_lock(
                 return None
             return _holder(connection)
 
-        info = _poll(attempt, database.redacted(), wait, log, cancelled)
-        yield {"kind": "advisory", **info}
+        _keep_alive(connection)
+        held = {"kind": "advisory", **_poll(attempt, database.redacted(), wait, log, cancelled)}
+        yield held
+        if not _still_held(connection):
+            log(f"migrate-gate: warning: the lock's session on {database.redacted()} was lost")
+            held["lost"] = True
     finally:
         connection.close()  # ends the session, which releases the lock
+
+
+def _keep_alive(connection: Any) -> None:
+    """A server-wide idle_session_timeout (PostgreSQL 14+) must not end the lock's session."""
+    import psycopg
+
+    with contextlib.suppress(psycopg.Error):
+        connection.execute("SET idle_session_timeout = 0")
+
+
+def _still_held(connection: Any) -> bool:
+    """Whether the session (so the lock) survived the run: a terminated one did not."""
+    import psycopg
+
+    try:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            f" AND pid = pg_backend_pid() AND classid = {KEY[0]} AND objid = {KEY[1]}"
+        ).fetchone()
+    except psycopg.Error:
+        return False
+    return bool(row and row[0])
 
 
 def _holder(connection: Any) -> dict[str, Any]:
