@@ -128,7 +128,7 @@ def test_component_spec_inputs() -> None:
         "database-url-variable", "steps", "timeout", "comment",
     }  # fmt: skip
     assert inputs["database-url-variable"]["default"] == "DATABASE_URL"
-    commands = ["migrate", "rollback", "status", "verify", "lint", "check"]
+    commands = ["migrate", "rollback", "status", "verify", "lint", "check", "plan"]
     assert inputs["command"]["options"] == commands
     (body,) = job.values()
     assert body["artifacts"]["reports"] == {

@@ -35,6 +35,7 @@ class Inputs:
     allow_destructive: bool = False
     allow_out_of_order: bool = False
     allow_unknown_applied: bool = False
+    scratch_url: str = ""  # plan: where Django, Knex and Rails run to show their SQL
 
 
 def read(platform: str, env: Mapping[str, str] | None = None) -> Inputs:
@@ -70,6 +71,7 @@ def read(platform: str, env: Mapping[str, str] | None = None) -> Inputs:
         allow_destructive=values["allow-destructive"] == "true",
         allow_out_of_order=values["allow-out-of-order"] == "true",
         allow_unknown_applied=values["allow-unknown-applied"] == "true",
+        scratch_url=values["scratch-url"],
     )
 
 

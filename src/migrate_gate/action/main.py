@@ -84,6 +84,11 @@ def _publish(
     # the report's free text and the tail are masked already; masking the whole summary or
     # the outputs again would star the ids (`..._add_author_email` with the password `email`)
     summary = render(report, tail=tail, project=inputs.project, run_url=platform.run_url())
+    if inputs.command == "plan":
+        from . import plan
+
+        plan.write_report(report)
+        summary = plan.summary(report, run_url=platform.run_url()) or summary
     platform.publish(outputs(report), summary, report)
     if report.get("problems"):
         platform.show_problems(report["problems"], inputs.project)
@@ -133,9 +138,11 @@ def _http_error(error: requests.RequestException) -> str:
 
 def _secrets(inputs: Inputs) -> list[str]:
     found = [inputs.token, inputs.alert_webhook]
-    if inputs.database_url:
+    for url in (inputs.database_url, inputs.scratch_url):
+        if not url:
+            continue
         try:
-            found += parse(inputs.database_url).secrets()
+            found += parse(url).secrets()
         except UsageError:  # malformed: hide all of it; migrate-gate will say what is wrong
-            found.append(inputs.database_url)
+            found.append(url)
     return [secret for secret in found if secret]

@@ -24,6 +24,10 @@ class RunResult(NamedTuple):
     tail: list[str]  # the last lines of its output, masked: the error excerpt
 
 
+# plan's artifacts (plan.md, plan.json), relative to where the job starts: the workspace
+PLAN_DIR = Path("migrate-gate-plan")
+
+
 class FindingsOutput(NamedTuple):
     """lint's findings in a platform's format (github annotations, gitlab Code Quality)."""
 
@@ -40,7 +44,7 @@ def argv(inputs: Inputs, findings: FindingsOutput | None = None) -> list[str]:
         args += ["--timeout", inputs.timeout]
     if inputs.command == "rollback":
         args += ["--steps", inputs.steps]
-    if inputs.since and inputs.command in ("verify", "lint", "check"):
+    if inputs.since and inputs.command in ("verify", "lint", "check", "plan"):
         args += ["--since", inputs.since]
     if inputs.command in ("migrate", "rollback", "status", "check"):
         args += _allow_flags(inputs)
@@ -48,6 +52,8 @@ def argv(inputs: Inputs, findings: FindingsOutput | None = None) -> list[str]:
         args += _verify_flags(inputs)
     if inputs.command == "lint":
         args += _lint_flags(inputs, findings)
+    if inputs.command == "plan":
+        args += ["--format", "markdown", "--output", str(PLAN_DIR / "plan.md")]
     return args
 
 
@@ -89,6 +95,10 @@ def run(
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     if inputs.database_url:
         env["DATABASE_URL"] = inputs.database_url
+    if inputs.scratch_url:
+        env["MIGRATE_GATE_SCRATCH_URL"] = inputs.scratch_url
+    if inputs.command == "plan":
+        PLAN_DIR.mkdir(exist_ok=True)
     process = subprocess.Popen(
         argv(inputs, findings), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
