@@ -111,14 +111,19 @@ class Runner:
             raise Cancelled(f"cancelled while running {label or argv[0]}")
         return ToolResult(process.returncode, output)
 
-    def _after_stop(self) -> None:
-        """The tool was stopped: its sessions may still run a statement or wait for a lock."""
+    def _after_stop(self, *, exited: bool = True) -> None:
+        """The tool was stopped: its sessions may still run a statement or wait for a lock.
+        Ended at once too (`exited` False), since a tool blocked in a query may not see a
+        signal until the query returns (Rails)."""
         if self.end_sessions is None:
             return
         try:
-            self.ended_sessions.extend(self.end_sessions())
+            ended = self.end_sessions()
         except MigrationFailed as error:
-            self.cleanup_error = str(error)
+            if exited:
+                self.cleanup_error = str(error)
+            return
+        self.ended_sessions.extend(pid for pid in ended if pid not in self.ended_sessions)
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline (None when there is none)."""
@@ -158,9 +163,12 @@ class Runner:
             now = time.monotonic()
             if self.cancelled and stop_sent_at is None:
                 stop_sent_at = now
+                self._after_stop(exited=False)
             if stop_sent_at is not None and now - stop_sent_at > KILL_GRACE_SECONDS:
                 _signal_group(process, signal.SIGKILL)
             if self.deadline is not None and now >= self.deadline:
+                _signal_group(process, signal.SIGTERM)
+                self._after_stop(exited=False)
                 _terminate(process)
                 self._after_stop()
                 raise MigrationFailed(

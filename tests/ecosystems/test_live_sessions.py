@@ -152,3 +152,22 @@ def test_the_tool_fails_fast_on_its_lock_timeout_and_leaves_nothing(
     assert [d["id"] for d in report["durations"]] == report["applied"]
     assert all(0 <= d["seconds"] <= report["duration_seconds"] for d in report["durations"])
     result.assert_no_secret(pg_database.password)
+
+
+def test_rails_blocked_in_a_query_stops_at_the_timeout(
+    tmp_path: Path, pg_database: PgDatabase
+) -> None:
+    """Ruby sees SIGTERM only when pg_sleep returns: the session is cancelled at once, so
+    Rails stops within seconds instead of being killed after the 10 s grace."""
+    project = locked_rails_app(tmp_path / "rails")
+    (project / "db" / "migrate" / "20240101000400_sleep.rb").write_text(
+        'class Sleep < ActiveRecord::Migration[6.1]\n  def up\n    execute "SELECT pg_sleep(60)"'
+        "\n  end\nend\n"
+    )
+    url = pg_database.url
+    result = run_cli("migrate", "--json", "--timeout", "8", "--database-url", url, cwd=project)
+    report = result.report
+    assert "timed out after 8 s" in report["error"]
+    assert report["sessions_ended"] != []  # it was in the query when the time was up
+    assert report["duration_seconds"] < 8 + 5  # was 8 + 10 (killed after the grace)
+    assert not tool_sessions_after(url, seconds=2)
