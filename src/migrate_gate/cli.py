@@ -219,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return _dispatch(args, masker)
     except UsageError as error:
-        _say(masker(f"{PROG}: error: {error}"))
+        _say(masker(f"{PROG}: error: {' '.join(str(error).splitlines())}"))
         return 2
     except KeyboardInterrupt:
         _say(f"{PROG}: cancelled")
@@ -341,11 +341,18 @@ def _secrets_in_argv(argv: Sequence[str]) -> list[str]:
                 continue
             try:
                 password = urlsplit(value).password
-            except ValueError:
-                continue
+            except ValueError:  # a malformed host ("[::1"): the password is still there
+                password = _raw_password(value)
             if password:
                 secrets.extend({password, unquote(password)})
     return secrets
+
+
+def _raw_password(url: str) -> str | None:
+    """The password of user:password@ after the scheme, read without parsing the host."""
+    authority = url.partition("://")[2].split("/", 1)[0]
+    credentials, at, _host = authority.rpartition("@")
+    return credentials.partition(":")[2] or None if at else None
 
 
 def _say(line: str) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from . import db, sessions
-from .dburl import NO_DATABASE, DatabaseUrl, parse
+from .dburl import NO_DATABASE, DatabaseUrl, from_option
 from .detect import choose_ecosystem
 from .ecosystems import ECOSYSTEMS
 from .ecosystems.base import Context
@@ -21,11 +20,12 @@ from .runner import Runner, install_signal_handlers
 
 
 def resolve_database(raw: str | None) -> DatabaseUrl:
-    """--database-url, else $DATABASE_URL; required, since reports read the database."""
-    raw = raw or os.environ.get("DATABASE_URL")
-    if not raw:
+    """--database-url (never an empty one), else $DATABASE_URL; required, since reports
+    read the database."""
+    database = from_option(raw)
+    if database is None:
         raise UsageError(NO_DATABASE)
-    return parse(raw)
+    return database
 
 
 def build_context(args: argparse.Namespace, masker: Masker) -> tuple[str, Context]:

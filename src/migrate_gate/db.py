@@ -46,7 +46,7 @@ def connect_postgresql(
 
     params: dict[str, Any] = {
         "application_name": application_name,
-        **dict(database.query),
+        **database.libpq_options(),
         "host": database.host,
         "port": database.port or 5432,
         "user": database.user,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -21,6 +22,81 @@ NO_DATABASE = (
     "no database given: pass --database-url or set DATABASE_URL "
     "(e.g. postgresql://user:pass@localhost:5432/app or sqlite:///app.db)"
 )
+# libpq's connection parameters (PostgreSQL 17); migrate-gate's own connections get these.
+LIBPQ_PARAMS = frozenset(
+    [
+        "host",
+        "hostaddr",
+        "port",
+        "dbname",
+        "user",
+        "password",
+        "passfile",
+        "require_auth",
+        "channel_binding",
+        "connect_timeout",
+        "client_encoding",
+        "options",
+        "application_name",
+        "fallback_application_name",
+        "keepalives",
+        "keepalives_idle",
+        "keepalives_interval",
+        "keepalives_count",
+        "tcp_user_timeout",
+        "replication",
+        "gssencmode",
+        "sslmode",
+        "sslnegotiation",
+        "sslcompression",
+        "sslcert",
+        "sslkey",
+        "sslpassword",
+        "sslcertmode",
+        "sslrootcert",
+        "sslcrl",
+        "sslcrldir",
+        "sslsni",
+        "requirepeer",
+        "ssl_min_protocol_version",
+        "ssl_max_protocol_version",
+        "krbsrvname",
+        "gsslib",
+        "gssdelegation",
+        "service",
+        "target_session_attrs",
+        "load_balance_hosts",
+    ]
+)
+# The tools' own parameters (Prisma's, pgx's), passed to the tool, never to libpq.
+TOOL_PARAMS = frozenset(
+    [
+        "schema",
+        "connection_limit",
+        "pool_timeout",
+        "pgbouncer",
+        "sslaccept",
+        "sslidentity",
+        "socket_timeout",
+        "statement_cache_size",
+        "pool_max_conns",
+        "pool_min_conns",
+        "search_path",
+    ]
+)
+_CHOICES = {
+    "sslmode": ("disable", "allow", "prefer", "require", "verify-ca", "verify-full"),
+    "gssencmode": ("disable", "prefer", "require"),
+    "channel_binding": ("disable", "prefer", "require"),
+    "target_session_attrs": (
+        "any",
+        "read-write",
+        "read-only",
+        "primary",
+        "standby",
+        "prefer-standby",
+    ),
+}
 _EXAMPLES = (
     "postgresql://user:pass@host:5432/db, mysql://user:pass@host/db or sqlite:///relative.db"
 )
@@ -46,6 +122,10 @@ class DatabaseUrl:
         """The SQLite file, relative paths resolved against the project folder."""
         path = Path(self.database)
         return path if path.is_absolute() else (project_dir / path).resolve()
+
+    def libpq_options(self) -> dict[str, str]:
+        """The URL's query parameters libpq understands (a tool's own ones left out)."""
+        return {key: value for key, value in self.query if key in LIBPQ_PARAMS}
 
     def secrets(self) -> list[str]:
         """Every spelling of the password a tool might print."""
@@ -84,9 +164,22 @@ class DatabaseUrl:
         return f"{auth}{host}:{self.port or _DEFAULT_PORTS[self.kind]}"
 
 
+def from_option(flag: str | None, *, name: str = "--database-url") -> DatabaseUrl | None:
+    """A URL flag, else $DATABASE_URL, else None; an empty flag is an error, never the
+    environment's URL (a CI variable that expanded to nothing must not pick another)."""
+    if flag is not None and not flag.strip():
+        raise UsageError(f"{name} is empty: give a URL, or leave the flag out to use $DATABASE_URL")
+    raw = flag if flag is not None else os.environ.get("DATABASE_URL")
+    return parse(raw) if raw else None
+
+
 def parse(raw: str) -> DatabaseUrl:
     """Parse a database URL, or raise UsageError saying what is wrong (never echoing it)."""
     raw = raw.strip()
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError("database URL is not UTF-8 text: percent-encode its bytes") from None
     scheme, sep, rest = raw.partition("://")
     kind = _SCHEMES.get(scheme.split("+", 1)[0].lower()) if sep else None
     if kind is None:
@@ -113,6 +206,8 @@ def _parse_server(kind: str, raw: str) -> DatabaseUrl:
     database = unquote(parts.path.lstrip("/"))
     if not parts.hostname or not database:
         raise UsageError(f"database URL needs a host and a database name: use {_EXAMPLES}")
+    if not _plausible_host(parts.hostname):
+        raise UsageError("database URL's host name is too long (DNS allows 253 characters)")
     return DatabaseUrl(
         kind=kind,
         user=unquote(parts.username) if parts.username else None,
@@ -120,5 +215,30 @@ def _parse_server(kind: str, raw: str) -> DatabaseUrl:
         host=parts.hostname,
         port=port,
         database=database,
-        query=tuple(parse_qsl(parts.query)),
+        query=_query(kind, parts.query),
     )
+
+
+def _plausible_host(host: str) -> bool:
+    """A socket folder (%2F...) or a name DNS could hold: 253 characters, 63 a label."""
+    if host.startswith(("/", "%2f")):
+        return True
+    return len(host) <= 253 and all(len(label) <= 63 for label in host.split("."))
+
+
+def _query(kind: str, text: str) -> tuple[tuple[str, str], ...]:
+    """The query parameters; on PostgreSQL an unknown one or a bad choice is refused here,
+    before any tool starts (libpq would refuse it only at the first connection)."""
+    pairs = tuple(parse_qsl(text, keep_blank_values=True))
+    if kind != "postgresql":
+        return pairs
+    for key, value in pairs:
+        if key not in LIBPQ_PARAMS and key not in TOOL_PARAMS:
+            raise UsageError(
+                f"database URL parameter {key[:40]!r} is unknown to PostgreSQL: "
+                "remove it or use a libpq parameter (sslmode, connect_timeout, ...)"
+            )
+        choices = _CHOICES.get(key)
+        if choices and value not in choices:
+            raise UsageError(f"database URL parameter {key} must be one of {', '.join(choices)}")
+    return pairs

@@ -1,15 +1,110 @@
-"""The project folder every command starts from (kept free of heavy imports: lint's start-up)."""
+"""The project folder every command starts from, and the project files migrate-gate reads
+itself (kept free of heavy imports: lint's start-up)."""
 
 from __future__ import annotations
 
+import ast
+import os
+import stat
 from pathlib import Path
 
 from .errors import UsageError
 
+MAX_FILE_BYTES = 16 * 1024 * 1024  # no migration or config file is this large
+MAX_WALKED = 20_000  # entries looked at for special files: bounded in a huge monorepo
+_NOT_WALKED = frozenset(
+    {"node_modules", ".git", ".venv", "venv", "vendor", "__pycache__", "tmp", "log", "dist"}
+)
+
 
 def project_folder(path: str) -> Path:
-    """--project-dir, resolved; a missing folder is a usage error."""
-    directory = Path(path).resolve()
-    if not directory.is_dir():
-        raise UsageError(f"project folder {path!r} does not exist: check --project-dir")
+    """--project-dir, resolved; a missing, looping or unusable folder is a usage error."""
+    try:
+        directory = Path(path).resolve()
+        usable = directory.is_dir()
+    except (OSError, RuntimeError, ValueError) as error:
+        raise UsageError(
+            f"project folder {shown(path)} cannot be used ({reason(error)}): check --project-dir"
+        ) from None
+    if not usable:
+        raise UsageError(f"project folder {shown(path)} does not exist: check --project-dir")
+    require_plain_files(directory)
     return directory
+
+
+def require_plain_files(directory: Path) -> None:
+    """Refuse a project holding a link to a device, FIFO or socket (/dev/zero, say): every
+    migration tool would read it forever, so nothing may start."""
+    pending, seen = [directory], 0
+    while pending and seen < MAX_WALKED:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except OSError:
+            continue
+        seen += len(entries)
+        for entry in entries:
+            if entry.name in _NOT_WALKED or entry.is_file(follow_symlinks=False):
+                continue
+            try:
+                mode = os.stat(entry.path).st_mode
+            except OSError:
+                continue  # a dangling or looping link: nothing reads it
+            if stat.S_ISDIR(mode):
+                if not entry.is_symlink():
+                    pending.append(Path(entry.path))
+            elif not stat.S_ISREG(mode):
+                raise UsageError(
+                    f"{shown(entry.path)} is not a regular file (a device, FIFO or socket): "
+                    "a migration tool would hang reading it; remove it"
+                )
+
+
+def read_bytes(path: Path) -> bytes:
+    """A project file's content; an unreadable, special or oversized file is a usage error."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{shown(path)} is not a regular file: remove it or replace it")
+        if info.st_size > MAX_FILE_BYTES:
+            raise UsageError(f"{shown(path)} is larger than {MAX_FILE_BYTES >> 20} MB")
+        return path.read_bytes()
+    except (OSError, RuntimeError, ValueError) as error:
+        raise UsageError(f"{shown(path)} cannot be read ({reason(error)})") from None
+
+
+def read_text(path: Path) -> str:
+    """A project file as UTF-8 text; other bytes are a usage error naming where."""
+    data = read_bytes(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"{shown(path)} is not UTF-8 (byte {data[error.start]:#04x} at offset "
+            f"{error.start}): save it as UTF-8"
+        ) from None
+
+
+def parse_python(path: Path) -> ast.Module:
+    """A Python file's syntax tree (its coding declaration honoured, as Python does)."""
+    try:
+        return ast.parse(read_bytes(path), str(path))
+    except (SyntaxError, ValueError) as error:
+        line = getattr(error, "lineno", None)
+        where = f" line {line}" if line else ""
+        message = getattr(error, "msg", None) or str(error)
+        raise UsageError(f"{shown(path)}{where} is not valid Python ({message}): fix it") from None
+
+
+def shown(path: str | Path, limit: int = 120) -> str:
+    """A path for a one-line message: shortened in the middle when very long."""
+    text = str(path)
+    if len(text) > limit:
+        text = f"{text[: limit // 2]}...{text[-limit // 2 :]}"
+    return repr(text)
+
+
+def reason(error: BaseException) -> str:
+    """An OS error's reason without the (possibly very long) file name it repeats."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return " ".join(str(error).split())[:200]

@@ -21,7 +21,13 @@ SHORT_WARNING = (
 
 def forms(secret: str) -> set[str]:
     """The secret as a tool may print it: plain, URL-encoded, JSON, repr/inspect, shell-quoted."""
-    spelled = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    raw = "surrogateescape"  # argv bytes that are not UTF-8 arrive as surrogates
+    spelled = {
+        secret,
+        quote(secret, safe="", errors=raw),
+        quote(secret, errors=raw),
+        quote_plus(secret, errors=raw),
+    }
     spelled.add(json.dumps(secret)[1:-1])
     spelled.add(json.dumps(secret, ensure_ascii=False)[1:-1])
     spelled.add(repr(secret)[1:-1])  # Python picks the quote style; cover both by hand too

@@ -16,13 +16,20 @@ import os
 import re
 from pathlib import Path
 
-from .. import db, history
+from .. import db, folders, history
 from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
 from ..history import ModelCheck, Problem
 from ..runner import ToolResult
 from . import reversible
-from .base import Context, MigrationState, interpreter_of, newest_first, python_tool
+from .base import (
+    Context,
+    MigrationState,
+    interpreter_of,
+    newest_first,
+    python_tool,
+    require_readable,
+)
 
 NAME = "alembic"
 INSTALL_HINT = "pip install alembic (in the project's virtualenv or on PATH)"
@@ -62,6 +69,8 @@ def detect(directory: Path) -> list[str]:
 def check(ctx: Context) -> None:
     if not detect(ctx.project_dir):
         raise UsageError(f"no {INI} with a script location holding env.py in {ctx.project_dir}")
+    _parents(ctx.project_dir)  # every version file reads, before anything runs
+    require_readable(ctx.require_database(), NAME)
     _interpreter(ctx)
 
 
@@ -216,9 +225,17 @@ def _interpreter(ctx: Context) -> str:
     return interpreter_of(alembic)
 
 
+@functools.lru_cache(maxsize=8)
 def _config(directory: Path) -> configparser.ConfigParser:
+    """alembic.ini, read as Alembic reads it; unreadable, not UTF-8, no section header or a
+    duplicate key is a usage error naming the file."""
     parser = configparser.ConfigParser(defaults={"here": str(directory)})
-    parser.read(directory / INI)
+    text = folders.read_text(directory / INI)
+    try:
+        parser.read_string(text, str(directory / INI))
+    except configparser.Error as error:
+        summary = " ".join(str(error).split())[:200]
+        raise UsageError(f"{directory / INI} is not a valid INI file: {summary}") from None
     return parser
 
 
@@ -276,7 +293,7 @@ def _revision_files(directory: Path) -> dict[str, Path]:
 
 def _read_revision(path: Path) -> Revision | None:
     values: dict[str, object] = {}
-    for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+    for node in folders.parse_python(path).body:
         target, value = _assignment(node)
         if target in ("revision", "down_revision") and value is not None:
             try:

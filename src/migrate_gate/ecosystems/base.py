@@ -135,6 +135,16 @@ def require_tool(project_dir: Path, name: str, hint: str, local: Sequence[str] =
     return found
 
 
+def require_readable(database: DatabaseUrl, tool: str) -> None:
+    """Refuse, before the tool starts, a database whose bookkeeping migrate-gate reads itself
+    and cannot (it has drivers for PostgreSQL and SQLite)."""
+    if database.kind not in ("postgresql", "sqlite"):
+        raise UsageError(
+            f"migrate-gate reads {tool}'s migration state from PostgreSQL and SQLite, "
+            f"not {database.kind}: nothing was run"
+        )
+
+
 def newest_first(state: MigrationState, steps: int) -> list[str]:
     """The `steps` most recently applied ids, newest first (rollback's plan)."""
     if steps > len(state.applied):

@@ -17,7 +17,7 @@ from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
 from ..history import Problem
 from . import reversible
-from .base import Context, MigrationState, models_not_applicable, newest_first
+from .base import Context, MigrationState, models_not_applicable, newest_first, require_readable
 
 NAME = "goose"
 INSTALL_HINT = (
@@ -54,6 +54,7 @@ def check(ctx: Context) -> None:
         )
     _binary()
     _driver(ctx.require_database())
+    require_readable(ctx.require_database(), NAME)
     _table()
 
 

@@ -22,7 +22,14 @@ from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
 from ..history import Problem
 from . import reversible
-from .base import Context, MigrationState, models_not_applicable, newest_first, require_tool
+from .base import (
+    Context,
+    MigrationState,
+    models_not_applicable,
+    newest_first,
+    require_readable,
+    require_tool,
+)
 
 NAME = "knex"
 INSTALL_HINT = "npm install --save-dev knex (plus the driver: pg, better-sqlite3 or sqlite3)"
@@ -103,6 +110,7 @@ def check(ctx: Context) -> None:
     if shutil.which("node") is None:
         raise UsageError("node is not on PATH: install Node.js to run knex")
     _target(ctx.require_database(), ctx.project_dir)
+    require_readable(ctx.require_database(), NAME)
 
 
 def read_state(ctx: Context) -> MigrationState:

@@ -21,7 +21,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from .. import db, history
+from .. import db, folders, history
 from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
 from ..history import ModelCheck, Problem
@@ -314,7 +314,7 @@ def _url_variables(schema: Path) -> list[str]:
     files = sorted(schema.rglob("*.prisma")) if schema.is_dir() else [schema]
     names = []
     for path in files:
-        for block in _DATASOURCE.findall(path.read_text(encoding="utf-8")):
+        for block in _DATASOURCE.findall(folders.read_text(path)):
             for setting, value in _URL_SETTING.findall(block):
                 call = _ENV_CALL.match(value)
                 if call is None:
@@ -331,7 +331,7 @@ def _schema(project_dir: Path) -> Path:
     """The schema file (or folder) Prisma reads: prisma.config, package.json, the defaults."""
     for config in CONFIGS:
         path = project_dir / config
-        match = _CONFIG_SCHEMA.search(path.read_text(encoding="utf-8")) if path.is_file() else None
+        match = _CONFIG_SCHEMA.search(folders.read_text(path)) if path.is_file() else None
         if match:
             return _existing(project_dir / match[1], config)
     configured = _package_json_schema(project_dir)
@@ -352,7 +352,7 @@ def _existing(path: Path, named_in: str) -> Path:
 def _migrations_dir(project_dir: Path) -> Path:
     for config in CONFIGS:
         path = project_dir / config
-        match = _CONFIG_MIGRATIONS.search(path.read_text("utf-8")) if path.is_file() else None
+        match = _CONFIG_MIGRATIONS.search(folders.read_text(path)) if path.is_file() else None
         if match:
             return project_dir / match[1]
     schema = _schema(project_dir)

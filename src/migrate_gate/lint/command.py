@@ -230,12 +230,11 @@ def _sources(
 
 def _context(args: argparse.Namespace, project_dir: Path, masker: Masker) -> Context:
     """Like migrate's: the URL's password is masked in the tool's output and the report."""
-    from ..dburl import parse
+    from ..dburl import from_option
     from ..ecosystems.base import Context
     from ..runner import Runner
 
-    raw = args.database_url or os.environ.get("DATABASE_URL")
-    database = parse(raw) if raw else None
+    database = from_option(args.database_url)
     masker.add(database.secrets() if database else ())
     masker.warn_short()
     return Context(project_dir=project_dir, database=database, runner=Runner(masker=masker))

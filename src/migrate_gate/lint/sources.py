@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from ..folders import read_text, reason, shown
 from .model import Source, Transaction
 
 if TYPE_CHECKING:  # importing the ecosystems costs start-up time that PATH mode never needs
@@ -37,12 +38,16 @@ def for_paths(paths: list[str]) -> list[Source]:
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        try:
+            kind = "folder" if path.is_dir() else "file" if path.is_file() else None
+        except OSError as error:
+            raise UsageError(f"{shown(raw)} cannot be used ({reason(error)})") from None
+        if kind == "folder":
             files.extend(sorted(path.rglob("*.sql")))
-        elif path.is_file():
+        elif kind == "file":
             files.append(path)
         else:
-            raise UsageError(f"no such file or folder: {raw}")
+            raise UsageError(f"no such file or folder: {shown(raw)}")
     return [file_source(path) for path in files]
 
 
@@ -153,10 +158,7 @@ def rails(ctx: Context) -> list[Source]:
 
 
 def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {path}: {error}") from None
+    return read_text(path)  # a device, an oversized or a non-UTF-8 file: a usage error
 
 
 # Whose SQL lint reads from a live scratch PostgreSQL database (the rest read files, or render
