@@ -47,7 +47,7 @@ def test_both_actions_share_inputs_and_outputs() -> None:
     assert list(docker["outputs"]) == [
         "status", "ecosystem", "applied", "applied-count", "rolled-back", "current",
         "pending-count", "duration-seconds", "findings-count", "failed-check", "problems-count",
-        "report",
+        "slowest-migration", "slowest-seconds", "report",
     ]  # fmt: skip
     # The release's image, pulled in seconds (the Dockerfile is built by the release workflow).
     assert docker["runs"] == {

@@ -36,6 +36,11 @@ class Inputs:
     allow_out_of_order: bool = False
     allow_unknown_applied: bool = False
     scratch_url: str = ""  # plan: where Django, Knex and Rails run to show their SQL
+    lock_wait: str = ""  # these five: CLI flags of the same names, empty: the CLI's default
+    lock_timeout: str = ""
+    lock_retries: str = ""
+    statement_timeout: str = ""
+    warn_slower_than: str = ""
 
 
 def read(platform: str, env: Mapping[str, str] | None = None) -> Inputs:
@@ -72,6 +77,11 @@ def read(platform: str, env: Mapping[str, str] | None = None) -> Inputs:
         allow_out_of_order=values["allow-out-of-order"] == "true",
         allow_unknown_applied=values["allow-unknown-applied"] == "true",
         scratch_url=values["scratch-url"],
+        lock_wait=values["lock-wait"],
+        lock_timeout=values["lock-timeout"],
+        lock_retries=values["lock-retries"],
+        statement_timeout=values["statement-timeout"],
+        warn_slower_than=values["warn-slower-than"],
     )
 
 

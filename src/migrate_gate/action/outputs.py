@@ -25,7 +25,19 @@ def outputs(report: dict[str, Any]) -> dict[str, str]:
         "problems-count": str(
             sum(1 for p in report.get("problems") or [] if p.get("severity") == "error")
         ),
+        **_slowest(report.get("durations") or []),
         "report": json.dumps(report, indent=2),
+    }
+
+
+def _slowest(durations: list[dict[str, Any]]) -> dict[str, str]:
+    """migrate, rollback: the migration that took longest (report field durations)."""
+    if not durations:
+        return {"slowest-migration": "", "slowest-seconds": ""}
+    slowest = max(durations, key=lambda entry: float(entry.get("seconds") or 0))
+    return {
+        "slowest-migration": str(slowest.get("id") or ""),
+        "slowest-seconds": f"{float(slowest.get('seconds') or 0):.3f}",
     }
 
 

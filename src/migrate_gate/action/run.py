@@ -48,6 +48,8 @@ def argv(inputs: Inputs, findings: FindingsOutput | None = None) -> list[str]:
         args += ["--since", inputs.since]
     if inputs.command in ("migrate", "rollback", "status", "check"):
         args += _allow_flags(inputs)
+    if inputs.command in ("migrate", "rollback", "verify"):
+        args += _live_flags(inputs)
     if inputs.command == "verify":
         args += _verify_flags(inputs)
     if inputs.command == "lint":
@@ -66,6 +68,19 @@ def _allow_flags(inputs: Inputs) -> list[str]:
         )
         if wanted
     ]
+
+
+def _live_flags(inputs: Inputs) -> list[str]:
+    """The lock, the tool's session limits, slow migrations: each only when given."""
+    given = [
+        ("--lock-wait", inputs.lock_wait),
+        ("--lock-timeout", inputs.lock_timeout),
+        ("--lock-retries", inputs.lock_retries),
+        ("--statement-timeout", inputs.statement_timeout),
+    ]
+    if inputs.command != "verify":
+        given.append(("--warn-slower-than", inputs.warn_slower_than))
+    return [part for flag, value in given if value for part in (flag, value)]
 
 
 def _verify_flags(inputs: Inputs) -> list[str]:
