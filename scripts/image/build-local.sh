@@ -76,12 +76,26 @@ log "building $TAG"
     --build-arg PYTHON_IMAGE=localhost/migrate-gate-base/python \
     --tag "$TAG" "$context" >/dev/null
 
-# The image's tools, run inside it (buildah run, chroot isolation).
+# The image's tools, run inside it (buildah run, chroot isolation); any failure fails the script.
 ctr=$("${bah[@]}" from "$TAG")
+trap '"${bah[@]}" rm "$ctr" >/dev/null 2>&1; rm -rf "$context" ${work:+"$work"}' EXIT
+inside() { "${bah[@]}" run --isolation chroot "$@"; }
 for tool in "migrate-gate --version" "node --version" "npm --version" "ruby --version" \
     "bundle --version" "goose --version"; do
     # shellcheck disable=SC2086  # the words of each command
-    printf '%s: %s\n' "$tool" "$("${bah[@]}" run --isolation chroot "$ctr" -- $tool 2>&1 | head -1)"
+    printf '%s: %s\n' "$tool" "$(inside "$ctr" -- $tool 2>&1 | head -1; exit "${PIPESTATUS[0]}")"
 done
-printf 'entrypoint: %s\n' "$("${bah[@]}" inspect --format '{{json .OCIv1.Config.Entrypoint}}' "$TAG")"
-"${bah[@]}" rm "$ctr" >/dev/null
+entrypoint=$("${bah[@]}" inspect --format '{{.OCIv1.Config.Entrypoint}}' "$TAG")
+[ "$entrypoint" = "[migrate-gate-action]" ] || { log "entrypoint is $entrypoint"; exit 1; }
+# The entrypoint as GitHub runs it: INPUT_* (hyphens kept), GITHUB_OUTPUT, the workspace.
+"${bah[@]}" copy "$ctr" examples/alembic /github/workspace/app >/dev/null
+inside --env GITHUB_ACTIONS=true --env GITHUB_WORKSPACE=/github/workspace \
+    --env GITHUB_OUTPUT=/tmp/output --env GITHUB_STEP_SUMMARY=/tmp/summary \
+    --env INPUT_COMMAND=migrate --env INPUT_WORKING-DIRECTORY=app \
+    --env INPUT_DATABASE-URL=sqlite:////tmp/app.db --workingdir /github/workspace \
+    "$ctr" -- migrate-gate-action >/dev/null
+# GITHUB_OUTPUT holds `name<<delimiter`, the value, the delimiter.
+output() { inside "$ctr" -- awk -v name="$1" '$0 ~ "^" name "<<" { getline; print }' /tmp/output; }
+printf 'migrate-gate-action: status=%s applied-count=%s\n' "$(output status)" "$(output applied-count)"
+[ "$(output status)" = success ] && [ "$(output applied-count)" = 3 ]
+printf 'size: %s\n' "$("${bah[@]}" images --format '{{.Size}}' "$TAG")"
