@@ -206,7 +206,12 @@ def test_merge_request_pipeline_verifies_and_lints_what_it_adds(
         "CI_COMMIT_BRANCH",
     ]
     jobs = gitlab_jobs(repo, "--ignore-predefined-vars", "CI_PIPELINE_SOURCE,CI_COMMIT_BRANCH", *mr)
-    merge_request_jobs = {"test-migrations", "lint-migrations", "check-migrations"}
+    merge_request_jobs = {
+        "test-migrations",
+        "lint-migrations",
+        "check-migrations",
+        "plan-migrations",
+    }
     assert {name for name, when in jobs.items() if when != "never"} == merge_request_jobs
     default_branch = {name for name, when in gitlab_jobs(repo).items() if when != "never"}
     assert not merge_request_jobs & default_branch and "deploy-production" in default_branch
@@ -250,6 +255,10 @@ def test_merge_request_pipeline_verifies_and_lints_what_it_adds(
     assert "1f3a5c7e9b01" not in lint_lines
     check_lines = "\n".join(_job_lines(out, "check-migrations"))
     assert "migrate-gate check: success (alembic" in check_lines, check_lines[-3000:]
+    # plan showed only that revision, as the note would (no token here: the plan is the artifact)
+    plan_lines = "\n".join(_job_lines(out, "plan-migrations"))
+    assert "1 migration(s) added (alembic)" in plan_lines, plan_lines[-3000:]
+    assert "3c5e7a9b1d23" in plan_lines and "SHARE on `books`" in plan_lines
     assert done.returncode != 0  # the lint job's failure fails the pipeline
 
 

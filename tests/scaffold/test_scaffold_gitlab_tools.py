@@ -11,8 +11,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import psycopg
 import pytest
 import yaml
+from helpers import PgDatabase
 from node_projects import node_project
 from scaffold_helpers import (
     DEPLOY_ECHO,
@@ -30,7 +32,7 @@ import migrate_gate
 from migrate_gate.action.manifest import load as load_manifest
 
 IMAGE = f"ghcr.io/migrate-gate/migrate-gate:{migrate_gate.__version__}"
-MERGE_REQUEST_JOBS = ["test-migrations", "lint-migrations"]
+MERGE_REQUEST_JOBS = ["test-migrations", "lint-migrations", "plan-migrations"]
 # The migration the merge request adds (the rest is the target branch): its id, its file.
 NEWEST = {
     "knex": (
@@ -54,7 +56,12 @@ def test_the_component_and_the_merge_request_jobs_default_to_the_image() -> None
 
 @pytest.mark.parametrize("ecosystem", ["knex", "rails"])
 def test_merge_request_jobs_run_for(
-    tmp_path: Path, pg_url: str, second_pg_url: str, ecosystem: str
+    tmp_path: Path,
+    pg_url: str,
+    second_pg_url: str,
+    ecosystem: str,
+    pg_admin: psycopg.Connection,  # type: ignore[type-arg]
+    request: pytest.FixtureRequest,
 ) -> None:
     repo = project(ecosystem, tmp_path / "repo")
     (repo / "templates").mkdir()
@@ -77,6 +84,9 @@ def test_merge_request_jobs_run_for(
     # each job had its own service: here each its own database on the test server
     pipeline["test-migrations"]["variables"]["MIGRATE_GATE_TEST_DATABASE_URL"] = pg_url
     pipeline["lint-migrations"]["variables"]["MIGRATE_GATE_TEST_DATABASE_URL"] = second_pg_url
+    scratch = PgDatabase(pg_admin)
+    request.addfinalizer(lambda: scratch.drop(pg_admin))
+    pipeline["plan-migrations"]["variables"]["MIGRATE_GATE_TEST_DATABASE_URL"] = scratch.url
     (repo / "mr.yml").write_text(yaml.safe_dump(pipeline, sort_keys=False))
     commit_all(repo, "mr file")
     done = gitlab_ci_local(
@@ -93,5 +103,8 @@ def test_merge_request_jobs_run_for(
     # missing toolchain would fail it before any SQL was read
     lint_lines = "\n".join(line for line in out.splitlines() if line.startswith("lint-migrations"))
     assert "not installed" not in lint_lines and "MG0" in lint_lines, lint_lines[-3000:]
-    for url in (pg_url, second_pg_url):
+    # plan ran the tool on its own scratch database: the one migration the request adds
+    plan_lines = "\n".join(line for line in out.splitlines() if line.startswith("plan-migrations"))
+    assert "1 migration(s) added" in plan_lines and newest_file in plan_lines, plan_lines[-3000:]
+    for url in (pg_url, second_pg_url, scratch.url):
         assert url.split(":")[2].split("@")[0] not in out + done.stderr  # the password
