@@ -21,6 +21,7 @@ from .options import READ_ONLY
 from .sizes import Target
 
 if TYPE_CHECKING:
+    from ..dburl import DatabaseUrl
     from ..masking import Masker
     from ..report import Report
     from .command import Invocation
@@ -78,9 +79,21 @@ def _sources(invocation: Invocation, masker: Masker) -> list[Source]:
     """Every migration's SQL (rendered offline, read from files, or run on the scratch)."""
     runner = Runner(masker=masker, timeout=invocation.timeout)
     install_signal_handlers(runner)
-    needs = invocation.name in lint_sources.NEEDS_DATABASE
-    ctx = Context(invocation.project_dir, invocation.scratch if needs else None, runner)
+    ctx = Context(invocation.project_dir, _sql_database(invocation), runner)
     return lint_sources.for_project(invocation.name, ctx)
+
+
+def _sql_database(invocation: Invocation) -> DatabaseUrl | None:
+    """The database the SQL is read with: the scratch one for the tools that run; for Alembic,
+    which renders offline and never connects, the URL that picks its dialect."""
+    if invocation.name in lint_sources.NEEDS_DATABASE:
+        return invocation.scratch
+    if invocation.name == "alembic":
+        from ..dburl import parse
+        from ..lint.alembic_sql import PLACEHOLDER_URL
+
+        return invocation.target or parse(PLACEHOLDER_URL)
+    return None
 
 
 def _chosen(
