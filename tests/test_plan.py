@@ -255,3 +255,25 @@ def test_since_plans_the_branch_s_migrations_without_a_database(tmp_path: Path) 
     written = output.read_text()
     assert written.count("<details>") == 3 and "ACCESS EXCLUSIVE on `books`" in written
     assert "| `6` | contract | drops column books.title | ACCESS EXCLUSIVE |" in written
+
+
+def test_a_target_the_tool_never_migrated_has_everything_pending(
+    tmp_path: Path, pg_database: PgDatabase, scratch: PgDatabase
+) -> None:
+    """knex migrate:list creates knex_migrations first: that it is still missing afterwards
+    shows the tool's session could not write; the plan then lists every migration."""
+    project = node_project("knex", tmp_path)
+    env = {"MIGRATE_GATE_SCRATCH_URL": scratch.url}
+
+    planned = run_cli("plan", "--database-url", pg_database.url, "--json", cwd=project, env=env)
+
+    assert planned.returncode == 0, planned.stderr[-2000:]
+    assert pg_rows(pg_database.url, "select count(*) from pg_class where relname ~ '^knex'") == [
+        (0,)
+    ]
+    assert planned.report["pending"] == [
+        "20240101000000_create_authors.js",
+        "20240102000000_add_author_email.js",
+        "20240103000000_index_author_email.js",
+    ]
+    assert len(planned.report["plan"]["migrations"]) == 3 and planned.report["plan"]["unread"] == []

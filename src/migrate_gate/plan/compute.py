@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..ecosystems import ECOSYSTEMS
 from ..ecosystems.base import Context, MigrationState
+from ..errors import MigrationFailed
 from ..lint import sources as lint_sources
 from ..lint.config import load
 from ..lint.engine import Options, lint
@@ -33,19 +34,21 @@ def compute(invocation: Invocation, masker: Masker, report: Report) -> Plan:
     config = load(invocation.project_dir)
     target = Target(invocation.target) if invocation.target else None
     try:
-        state = _state(invocation, masker) if invocation.target else None
+        state = _state(invocation, masker, target) if target else None
+        sources = _sources(invocation, masker)
+        if state is _UNMIGRATED:
+            ids = _alembic_ids(invocation)
+            state = MigrationState([], [_id(Path(s.path).resolve(), ids) for s in sources])
         if state is not None:
             fill_report(report, state, state)
-        sources = _sources(invocation, masker)
         version = config.pg_version or (target.major() if target else None)
         options = Options(
             ignore=config.ignore,
             allow_destructive=config.allow_destructive,
             pg_version=version or DEFAULT_PG_VERSION,
         )
-        findings = lint(sources, options)
         chosen = _chosen(invocation, sources, state)
-        plan = build(chosen, findings, ecosystem.bookkeeping_tables(), _by(state))
+        plan = build(chosen, lint(sources, options), ecosystem.bookkeeping_tables(), _by(state))
         if state is not None:
             found = {migration for migration, _ in chosen}
             plan.unread = [m for m in state.pending if m not in found]
@@ -57,11 +60,20 @@ def compute(invocation: Invocation, masker: Masker, report: Report) -> Plan:
     return plan
 
 
+def _id(path: Path, known: dict[Path, str]) -> str:
+    return known.get(path) or select.migration_id(path)
+
+
 def _by(state: MigrationState | None) -> str:
     return "database" if state is not None else "since"
 
 
-def _state(invocation: Invocation, masker: Masker) -> MigrationState:
+# A target the tool never migrated: everything is pending (Knex's migrate:list would first
+# create its tables, which the read-only session refuses).
+_UNMIGRATED = MigrationState([], [])
+
+
+def _state(invocation: Invocation, masker: Masker, target: Target) -> MigrationState:
     """What the target records, on sessions that cannot write (the tool's too: PGOPTIONS)."""
     import os
 
@@ -72,7 +84,12 @@ def _state(invocation: Invocation, masker: Masker) -> MigrationState:
     ctx = Context(invocation.project_dir, invocation.target, runner)
     ecosystem = ECOSYSTEMS[invocation.name]
     ecosystem.check(ctx)
-    return ecosystem.read_state(ctx)
+    try:
+        return ecosystem.read_state(ctx)
+    except MigrationFailed:
+        if target.has_any(ecosystem.bookkeeping_tables()):
+            raise
+        return _UNMIGRATED
 
 
 def _sources(invocation: Invocation, masker: Masker) -> list[Source]:

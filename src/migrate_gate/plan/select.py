@@ -42,7 +42,9 @@ def migration_id(path: Path) -> str:
         return path.parent.name  # Prisma: the folder
     if path.parent.name == "migrations" and path.suffix == ".py":
         return f"{path.parent.parent.name}.{path.stem}"  # Django: app.name
+    if path.suffix in (".js", ".ts", ".cjs", ".mjs"):
+        return path.name  # Knex: the file name
     prefix, _, rest = path.name.partition("_")
     if prefix.isdigit() and rest:
         return (prefix.lstrip("0") or "0") if path.suffix == ".sql" else prefix  # goose, Rails
-    return path.name if path.suffix in (".js", ".ts", ".cjs", ".mjs") else path.stem  # Knex
+    return path.stem

@@ -13,6 +13,8 @@ _SIZE = (
     "WHERE c.oid = to_regclass(%s)"
 )
 
+_EXISTS = "SELECT count(*) FROM pg_class WHERE relname = ANY(%s) AND relkind IN ('r', 'p')"
+
 
 class Target:
     """One read-only connection to the target, opened on first use."""
@@ -45,6 +47,11 @@ class Target:
             if row is not None and row[0] is not None:
                 found[table] = Size(int(row[0]), int(row[1]))
         return found
+
+    def has_any(self, tables: Iterable[str]) -> bool:
+        """Whether a table of one of these names exists, in any schema."""
+        row = self._connect().execute(_EXISTS, (list(tables),)).fetchone()
+        return bool(row and row[0])
 
     def close(self) -> None:
         if self._connection is not None:
