@@ -24,6 +24,11 @@ WRONG_DATABASE_HINTS = {
 }
 
 
+def hint(ecosystem_name: str) -> str:
+    """Why a tool that exited 0 may have changed another database than the one given."""
+    return WRONG_DATABASE_HINTS.get(ecosystem_name, "check which database the tool connects to")
+
+
 def check_migrated(
     report: Report, *, ecosystem_name: str, ctx: Context, after: MigrationState
 ) -> None:
@@ -31,10 +36,9 @@ def check_migrated(
     if not after.pending:
         return
     where = ctx.database.redacted() if ctx.database else "the database"
-    hint = WRONG_DATABASE_HINTS.get(ecosystem_name, "check which database the tool connects to")
     report.fail(
         f"{ecosystem_name} exited 0 but {where} still has {len(after.pending)} pending "
-        f"migration(s) (first: {after.pending[0]}): {hint}"
+        f"migration(s) (first: {after.pending[0]}): {hint(ecosystem_name)}"
     )
 
 

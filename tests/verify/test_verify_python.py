@@ -158,3 +158,25 @@ def test_since_walks_only_migrations_added_after_the_ref(tmp_path: Path) -> None
     assert report["applied"] == ALEMBIC  # the older two applied first, unchecked
     unknown = verify(Backend("sqlite", "sqlite:///other.db", project), "--since", "no-such-ref")
     assert unknown.returncode == 2 and "unknown git ref 'no-such-ref'" in unknown.stderr
+
+
+def test_a_step_that_exits_0_without_reaching_its_target_fails(
+    alembic: Backend, tmp_path: Path
+) -> None:
+    """env.py connects elsewhere: every `alembic upgrade <rev>` exits 0 and the scratch database
+    stays empty. verify must not call that a pass (its snapshots would all be equal)."""
+    elsewhere = tmp_path / "elsewhere.sqlite3"
+    env_py = alembic.project / "migrations" / "env.py"
+    env_py.write_text(
+        env_py.read_text().replace(
+            "    connectable = engine_from_config(",
+            f'    config.set_main_option("sqlalchemy.url", "sqlite:///{elsewhere}")\n'
+            "    connectable = engine_from_config(",
+        )
+    )
+    result = verify(alembic)
+    assert result.returncode == 1 and result.report["status"] == "failed"
+    first = result.report["checks"][0]
+    assert (first["migration"], first["result"]) == (ALEMBIC[-1], "failed")
+    assert "records nothing as the newest applied" in first["message"]
+    assert "env.py" in first["message"] and elsewhere.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import truth
 from ..ecosystems.base import Context, Ecosystem, MigrationState
 from ..errors import MigrationFailed
 from . import snapshot
@@ -69,6 +70,8 @@ class Walk:
     def _down(self) -> bool:
         for migration in reversed(self.migrations):
             state = self._state()
+            if not self._reached(migration, state):
+                return False
             try:
                 self.ecosystem.rollback(self.ctx, state, 1)
             except MigrationFailed as error:
@@ -77,6 +80,22 @@ class Walk:
             if not self._judge_down(migration):
                 return False
         return True
+
+    def _reached(self, migration: str, state: MigrationState) -> bool:
+        """The truth check of each step, from the state the next down reads anyway: before
+        `migration` is reverted, the database must record it as the newest applied (its up,
+        or the downs of those after it, reached their targets)."""
+        newest = state.applied[-1] if state.applied else None
+        if newest == migration:
+            return True
+        where = self.ctx.database.redacted() if self.ctx.database else "the database"
+        shown = newest or "nothing"
+        return self._fail(
+            migration,
+            FAILED,
+            f"the tool exited 0 but {where} records {shown} as the newest applied migration, "
+            f"not {migration}: {truth.hint(self.ecosystem.NAME)}",
+        )
 
     def _judge_down(self, migration: str) -> bool:
         now = self._snapshot()
