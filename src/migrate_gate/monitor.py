@@ -105,8 +105,11 @@ def _poll(database: DatabaseUrl, monitor: Monitor, stop: threading.Event) -> Non
         return  # the run reports an unreachable database itself
     try:
         connection.execute("SET statement_timeout = '5s'")
+        sql = _BLOCKERS
+        if connection.info.server_version < 140000:  # no pg_locks.waitstart: since the query
+            sql = sql.replace("l.waitstart", "w.query_start")
         while not stop.wait(POLL_SECONDS):
-            monitor.observe(list(connection.execute(_BLOCKERS, (monitor.tag,)).fetchall()))
+            monitor.observe(list(connection.execute(sql, (monitor.tag,)).fetchall()))
     except psycopg.Error:
         pass  # watching is best effort: the run goes on
     finally:

@@ -39,6 +39,7 @@ def run(args: argparse.Namespace, masker: Masker) -> Report:
             report.fail(str(error))
     report.duration_seconds = round(time.monotonic() - started, 3)
     report.extra["checks"] = [check.to_dict() for check in checks]
+    report.extra["sessions_ended"] = list(ctx.runner.ended_sessions)  # after a stop
     if args.junit:
         junit.write(Path(args.junit), checks, ecosystem=name, seconds=report.duration_seconds)
     return report
