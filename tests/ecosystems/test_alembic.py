@@ -180,3 +180,22 @@ def test_two_heads_are_refused_and_a_merge_revision_is_fine(backend: Backend) ->
     merged = cli(backend, "migrate").report
     assert (merged["status"], merged["problems"]) == ("success", [])
     assert merged["current"] == "bb00000000bb"
+
+
+def test_deliberate_branches_with_labels_are_not_a_fork(backend: Backend) -> None:
+    """A second base with `branch_labels` (a separate branch by design): one head each, both
+    applied by `upgrade heads`; a fork inside that branch is still refused."""
+    versions = backend.project / "migrations" / "versions"
+    audit = _revision("cc00000000cc", "None").replace(
+        "down_revision = None", 'down_revision = None\nbranch_labels = ("audit",)'
+    )
+    (versions / "cc_audit.py").write_text(audit)
+    (versions / "dd_audit.py").write_text(_revision("dd00000000dd", '"cc00000000cc"'))
+    migrated = cli(backend, "migrate").report
+    assert (migrated["status"], migrated["problems"]) == ("success", []), migrated["error"]
+    assert sorted(applied_in_database(backend)) == sorted([REVISIONS[-1], "dd00000000dd"])
+    (versions / "ee_audit.py").write_text(_revision("ee00000000ee", '"cc00000000cc"'))
+    forked = cli(backend, "status").report
+    assert forked["status"] == "failed"
+    assert sorted(p["migration"] for p in forked["problems"]) == ["dd00000000dd", "ee00000000ee"]
+    assert "of branch audit" in forked["problems"][0]["detail"]

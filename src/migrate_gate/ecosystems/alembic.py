@@ -93,7 +93,9 @@ def read_state(ctx: Context) -> MigrationState:
 
 
 def migrate(ctx: Context, *, target: str | None = None) -> None:
-    _alembic(ctx, "upgrade", target or "head")
+    # several heads here are deliberate branches (_multiple_heads refused any other kind)
+    everything = "heads" if len(_heads(_parents(ctx.project_dir))) > 1 else "head"
+    _alembic(ctx, "upgrade", target or everything)
 
 
 def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
@@ -113,20 +115,62 @@ def problems(ctx: Context, state: MigrationState | None) -> list[Problem]:
 
 
 def _multiple_heads(ctx: Context) -> list[Problem]:
+    """Heads of one branch: branches given their own `branch_labels` have a head each by
+    design (`upgrade heads` applies them all); two heads of one branch are an unmerged fork."""
     parents = _parents(ctx.project_dir)
-    has_child = {p for ps in parents.values() for p in ps}
-    heads = [revision for revision in parents if revision not in has_child]
-    if len(heads) < 2:
-        return []
+    labels = _branch_labels(ctx.project_dir)
+    by_branch: dict[str | None, list[str]] = {}
+    for head in _heads(parents):
+        by_branch.setdefault(_branch_of(head, parents, labels), []).append(head)
     return [
         Problem(
             "multiple-heads",
             head,
-            f"one of {len(heads)} heads ({', '.join(heads)}); "
-            f"merge them: alembic merge -m merge {' '.join(heads)}",
+            f"one of {len(heads)} heads{f' of branch {branch}' if branch else ''} "
+            f"({', '.join(heads)}); merge them: alembic merge -m merge {' '.join(heads)}",
         )
+        for branch, heads in by_branch.items()
+        if len(heads) > 1
         for head in heads
     ]
+
+
+def _heads(parents: dict[str, tuple[str, ...]]) -> list[str]:
+    has_child = {p for ps in parents.values() for p in ps}
+    return [revision for revision in parents if revision not in has_child]
+
+
+def _branch_of(
+    head: str, parents: dict[str, tuple[str, ...]], labels: dict[str, tuple[str, ...]]
+) -> str | None:
+    """The first branch label on the way from `head` down to its base, if any."""
+    queue, seen = [head], set()
+    while queue:
+        revision = queue.pop(0)
+        if revision in seen or revision not in parents:
+            continue
+        seen.add(revision)
+        if labels.get(revision):
+            return labels[revision][0]
+        queue.extend(parents[revision])
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _branch_labels(directory: Path) -> dict[str, tuple[str, ...]]:
+    """revision -> its `branch_labels` (a string or a list of them), read statically."""
+    found = {}
+    for path, (revision, _) in _scripts(directory).items():
+        for node in folders.parse_python(path).body:
+            target, value = _assignment(node)
+            if target == "branch_labels" and value is not None:
+                try:
+                    raw = ast.literal_eval(value)
+                except ValueError:
+                    continue
+                names = (raw,) if isinstance(raw, str) else tuple(raw or ())
+                found[revision] = tuple(str(name) for name in names)
+    return found
 
 
 def bookkeeping_tables() -> frozenset[str]:
