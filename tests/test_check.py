@@ -3,6 +3,7 @@ to a case that looks like it and is fine."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -372,3 +373,20 @@ def test_an_unreadable_database_is_unknown_never_clean(tmp_path: Path) -> None:
     assert result.report["state"] == "unknown" and "cannot read" in result.report["error"]
     assert kinds(result) == [("duplicate-version", "2")]  # the files were still checked
     result.assert_no_secret("Unread42Pw")
+
+
+@pytest.mark.parametrize(("tool", "table"), [("alembic", "books"), ("django", "blog_post")])
+def test_drift_on_sqlite(tmp_path: Path, tool: str, table: str) -> None:
+    """--drift for tools whose applied migrations replay by target on the scratch database
+    (Django: per app), on SQLite."""
+    project = copy_project(tool, tmp_path)
+    live = "sqlite:///live.db"
+    assert migrate(project, live).returncode == 0
+    args = ("--database-url", live, "--drift", "--scratch-url", "sqlite:///scratch.db")
+    assert check(project, *args, "--skip-models").report["problems"] == []
+    (project / "scratch.db").unlink()
+    with sqlite3.connect(project / "live.db") as connection:
+        connection.execute(f"ALTER TABLE {table} ADD COLUMN hotfix text")
+    drifted = check(project, *args, "--skip-models")
+    assert drifted.returncode == 1 and kinds(drifted) == [("drift", None)]
+    assert f"column {table}.hotfix" in drifted.report["problems"][0]["detail"]
