@@ -72,10 +72,11 @@ def test_two_ecosystems_in_one_folder_is_ambiguous(tmp_path: Path) -> None:
 
 
 def test_tool_not_installed(tmp_path: Path) -> None:
-    project = copy_project("alembic", tmp_path)
+    """(Alembic would be found: it is migrate-gate's own dependency, see test_layouts.py.)"""
+    project = copy_project("knex", tmp_path)
     env = {"PATH": "/usr/bin:/bin"}  # the console script is run by absolute path
     result = run_cli("migrate", "--database-url", "sqlite:///app.db", cwd=project, env=env)
-    assert_usage_error(result.stderr, result.returncode, "alembic is not installed", "pip install")
+    assert_usage_error(result.stderr, result.returncode, "knex is not installed", "npm install")
     assert not (project / "app.db").exists()
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
@@ -137,6 +138,7 @@ def _add_lint(commands: argparse._SubParsersAction[_Parser]) -> None:
     sub = commands.add_parser("lint", help=summary, description=summary)
     _add_version(sub)
     add_arguments(sub)
+    add_migrations_dir(sub)
 
 
 def _add_plan(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -175,12 +177,23 @@ def _add_run_options(parser: argparse.ArgumentParser, *, database: bool = True) 
             help="database to act on (default: $DATABASE_URL), "
             "e.g. postgresql://user:pass@host:5432/db",
         )
+    add_migrations_dir(parser)
     parser.add_argument("--json", action="store_true", help="print the report as one JSON document")
     parser.add_argument(
         "--timeout",
         type=_positive_float,
         default=None,
         help="stop the tool after this many seconds",
+    )
+
+
+def add_migrations_dir(parser: argparse.ArgumentParser) -> None:
+    """goose's -dir: the one migration folder setting not kept in a config file."""
+    parser.add_argument(
+        "--migrations-dir",
+        metavar="DIR",
+        help="goose: the migrations folder, relative to the project folder "
+        "(default: $GOOSE_MIGRATION_DIR, then the project's .env, then migrations/, ...)",
     )
 
 
@@ -217,7 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         masker.add(_secrets_in_argv(argv))  # before argparse can echo a value in an error
         args = build_parser().parse_args(argv)
-        return _dispatch(args, masker)
+        with _goose_dir(args):
+            return _dispatch(args, masker)
     except UsageError as error:
         _say(masker(f"{PROG}: error: {' '.join(str(error).splitlines())}"))
         return 2
@@ -233,6 +247,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             masker(f"{PROG}: unexpected error ({type(error).__name__}: {error}); please report it")
         )
         return 1
+
+
+@contextlib.contextmanager
+def _goose_dir(args: argparse.Namespace) -> Iterator[None]:
+    """--migrations-dir reaches goose as GOOSE_MIGRATION_DIR (its own variable), for this
+    call only; any other ecosystem asked for is a usage error."""
+    folder = getattr(args, "migrations_dir", None)
+    if folder is None:
+        yield
+        return
+    if not folder.strip():
+        raise UsageError("--migrations-dir is empty: give the goose migrations folder")
+    if getattr(args, "ecosystem", "auto") not in ("auto", "goose", None):
+        raise UsageError(
+            f"--migrations-dir is goose's setting; {args.ecosystem} reads its migrations "
+            "folder from its own configuration"
+        )
+    from .ecosystems.goose import DIR_ENV
+
+    before = os.environ.get(DIR_ENV)
+    os.environ[DIR_ENV] = folder
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(DIR_ENV, None)
+        else:
+            os.environ[DIR_ENV] = before
 
 
 def _dispatch(args: argparse.Namespace, masker: Masker) -> int:

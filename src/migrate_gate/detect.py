@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from .ecosystems import ECOSYSTEMS
+from .ecosystems import ECOSYSTEMS, prisma
 from .errors import UsageError
 
 # Never descended into: dependencies, VCS data, virtualenvs, caches, build output.
@@ -62,13 +62,36 @@ def detect_folder(directory: Path) -> list[Project]:
 
 
 def detect_tree(root: Path) -> list[Project]:
-    """Every project below root (monorepos included), parents before children."""
+    """Every project below root (monorepos included), parents before children; a Prisma
+    schema reachable from two folders is listed once."""
     projects = []
     for directory in _walk(root):
         relative = directory.relative_to(root).as_posix()
         for project in detect_folder(directory):
             projects.append(project._replace(path=relative))
-    return projects
+    return _one_per_prisma_schema(projects, root)
+
+
+def _one_per_prisma_schema(projects: list[Project], root: Path) -> list[Project]:
+    """`app/prisma/schema.prisma` is found from `app` (prisma/schema.prisma) and from
+    `app/prisma` (schema.prisma): keep the folder that is a package (package.json or
+    prisma.config), else the outer one. Schemas inside one schema folder are the same."""
+    folders = {p.path: root / p.path for p in projects if p.ecosystem == prisma.NAME}
+    schemas = {path: prisma.schema_of(folder) for path, folder in folders.items()}
+    ranked = sorted(folders, key=lambda p: (not prisma.is_package(folders[p]), p.count("/")))
+    kept: list[tuple[str, Path | None]] = []
+    for path in ranked:
+        schema = schemas[path]
+        if schema is None or not any(_same(schema, other) for _, other in kept):
+            kept.append((path, schema))
+    keep = {path for path, _ in kept}
+    return [p for p in projects if p.ecosystem != prisma.NAME or p.path in keep]
+
+
+def _same(schema: Path, other: Path | None) -> bool:
+    return other is not None and (
+        schema == other or schema.is_relative_to(other) or other.is_relative_to(schema)
+    )
 
 
 def choose_ecosystem(directory: Path, requested: str | None) -> str:
@@ -82,7 +105,8 @@ def choose_ecosystem(directory: Path, requested: str | None) -> str:
     if not found:
         raise UsageError(
             f"no migration project found in {directory}: point --project-dir at the folder "
-            f"that holds it, or run `migrate-gate detect` to list the projects below it"
+            f"that holds it, or run `migrate-gate detect` to list the projects below it "
+            f"(goose migrations in another folder: --migrations-dir)"
         )
     if len(found) > 1:
         listed = "; ".join(f"{p.ecosystem} ({', '.join(p.evidence)})" for p in found)

@@ -41,6 +41,7 @@ def test_a_postgresql_syntax_error_is_still_a_finding(tmp_path: Path) -> None:
     write(tmp_path, "db/00001_typo.sql", "ALTER TABEL users ADD COLUMN a text;\n")
     report = run_lint("db", "--json", cwd=tmp_path).report
     assert [f["rule"] for f in report["findings"]] == ["MG000"] and report["skipped"] == []
+    assert report["notes"] == []  # nothing ran on a scratch database
 
 
 def test_pg_version_is_read_from_the_database_given(

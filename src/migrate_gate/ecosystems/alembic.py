@@ -25,9 +25,9 @@ from . import reversible
 from .base import (
     Context,
     MigrationState,
-    interpreter_of,
     newest_first,
-    python_tool,
+    own_interpreter_hint,
+    python_for,
     require_readable,
 )
 
@@ -70,7 +70,7 @@ def check(ctx: Context) -> None:
     if not detect(ctx.project_dir):
         raise UsageError(f"no {INI} with a script location holding env.py in {ctx.project_dir}")
     _parents(ctx.project_dir)  # every version file reads, before anything runs
-    require_readable(ctx.require_database(), NAME)
+    require_readable(ctx.database, NAME)
     _interpreter(ctx)
 
 
@@ -233,7 +233,8 @@ def _alembic(ctx: Context, *args: str) -> None:
     if not result.ok:
         revision = _last_running(result.output)
         where = f" in revision {revision}" if revision else ""
-        raise MigrationFailed(f"alembic {args[0]} failed{where}: {result.last_line()}")
+        hint = own_interpreter_hint(_interpreter(ctx), result.output)
+        raise MigrationFailed(f"alembic {args[0]} failed{where}: {result.last_line()}{hint}")
 
 
 def _run(ctx: Context, *args: str) -> ToolResult:
@@ -263,10 +264,10 @@ def _last_running(output: str) -> str | None:
 
 
 def _interpreter(ctx: Context) -> str:
-    alembic = python_tool(ctx.project_dir, "alembic")
-    if alembic is None:
+    python = python_for(ctx.project_dir, "alembic", "alembic")
+    if python is None:
         raise UsageError(f"alembic is not installed for {ctx.project_dir}: {INSTALL_HINT}")
-    return interpreter_of(alembic)
+    return python
 
 
 @functools.lru_cache(maxsize=8)

@@ -7,8 +7,10 @@ module against this protocol.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +129,17 @@ def find_tool(project_dir: Path, name: str, local: Sequence[str] = ()) -> str | 
     return shutil.which(name)
 
 
+def node_bins(project_dir: Path, name: str) -> list[str]:
+    """`node_modules/.bin/NAME` of the project folder and every folder above it up to the
+    repository root (npm, yarn and pnpm workspaces hoist tools there), nearest first."""
+    found = []
+    for folder in [project_dir, *project_dir.parents]:
+        found.append(f"{os.path.relpath(folder, project_dir)}/node_modules/.bin/{name}")
+        if (folder / ".git").exists():
+            break  # the repository root: nothing above it is this project's
+    return found
+
+
 def require_tool(project_dir: Path, name: str, hint: str, local: Sequence[str] = ()) -> str:
     """Like find_tool, but a missing tool is a usage error naming the install command."""
     found = find_tool(project_dir, name, local)
@@ -135,10 +148,10 @@ def require_tool(project_dir: Path, name: str, hint: str, local: Sequence[str] =
     return found
 
 
-def require_readable(database: DatabaseUrl, tool: str) -> None:
+def require_readable(database: DatabaseUrl | None, tool: str) -> None:
     """Refuse, before the tool starts, a database whose bookkeeping migrate-gate reads itself
-    and cannot (it has drivers for PostgreSQL and SQLite)."""
-    if database.kind not in ("postgresql", "sqlite"):
+    and cannot (it has drivers for PostgreSQL and SQLite); None (lint offline) passes."""
+    if database is not None and database.kind not in ("postgresql", "sqlite"):
         raise UsageError(
             f"migrate-gate reads {tool}'s migration state from PostgreSQL and SQLite, "
             f"not {database.kind}: nothing was run"
@@ -158,8 +171,34 @@ PYTHON_VENVS = (".venv", "venv", "env", ".env")
 
 
 def python_tool(project_dir: Path, name: str) -> str | None:
-    """A Python tool's executable: the project's virtualenv first, then PATH."""
-    return find_tool(project_dir, name, [f"{venv}/bin/{name}" for venv in PYTHON_VENVS])
+    """A Python tool's executable: the active virtualenv ($VIRTUAL_ENV), the project's
+    virtualenvs, then PATH."""
+    active = os.environ.get("VIRTUAL_ENV")
+    local = [f"{venv}/bin/{name}" for venv in PYTHON_VENVS]
+    return find_tool(project_dir, name, [f"{active}/bin/{name}", *local] if active else local)
+
+
+def python_for(project_dir: Path, script: str, module: str) -> str | None:
+    """The interpreter to run a Python tool with: the one behind its console script (see
+    python_tool), else migrate-gate's own when it can import the tool (pipx, or a virtualenv
+    run without activating it)."""
+    found = python_tool(project_dir, script)
+    if found is not None:
+        return interpreter_of(found)
+    return sys.executable if importlib.util.find_spec(module) is not None else None
+
+
+def own_interpreter_hint(interpreter: str, output: str) -> str:
+    """When the tool ran in migrate-gate's own Python and could not import the project's
+    code: one line saying how to run migrate-gate from the project's environment."""
+    imports_failed = "ImportError" in output or "ModuleNotFoundError" in output
+    if interpreter != sys.executable or not imports_failed:
+        return ""
+    return (
+        f" (it ran with migrate-gate's own Python, {sys.executable}, which cannot import the "
+        "project's modules: install migrate-gate in the project's virtualenv and run it from "
+        "there, or activate that virtualenv so VIRTUAL_ENV points at it)"
+    )
 
 
 def interpreter_of(script: str) -> str:

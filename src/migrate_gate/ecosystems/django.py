@@ -25,9 +25,9 @@ from .base import (
     PYTHON_VENVS,
     Context,
     MigrationState,
-    interpreter_of,
     newest_first,
-    python_tool,
+    own_interpreter_hint,
+    python_for,
 )
 
 NAME = "django"
@@ -196,8 +196,10 @@ def _manage(ctx: Context, *args: str, echo: bool = True) -> str:
     )
     if not result.ok:
         where = _last_step(result.output)
+        hint = own_interpreter_hint(_interpreter(ctx), result.output)
         raise MigrationFailed(
-            f"manage.py {args[0]} failed{f' in {where}' if where else ''}: {result.last_line()}"
+            f"manage.py {args[0]} failed{f' in {where}' if where else ''}: "
+            f"{result.last_line()}{hint}"
         )
     return result.output
 
@@ -238,10 +240,10 @@ def _interpreter(ctx: Context) -> str:
         python = ctx.project_dir / venv / "bin" / "python"
         if python.is_file():
             return str(python)
-    admin = python_tool(ctx.project_dir, "django-admin")
-    if admin is None:
+    found = python_for(ctx.project_dir, "django-admin", "django")
+    if found is None:
         raise UsageError(f"django is not installed for {ctx.project_dir}: {INSTALL_HINT}")
-    return interpreter_of(admin)
+    return found
 
 
 def _in_virtualenv(relative: Path) -> bool:

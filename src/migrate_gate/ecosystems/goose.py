@@ -12,7 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
-from .. import db, history
+from .. import db, folders, history
 from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
 from ..history import Problem
@@ -48,13 +48,15 @@ def detect(directory: Path) -> list[str]:
 
 def check(ctx: Context) -> None:
     if _migrations_dir(ctx.project_dir) is None:
+        configured = _configured(ctx.project_dir)
+        where = f"in {configured!r} ({DIR_ENV})" if configured else f"under {', '.join(FOLDERS)}"
         raise UsageError(
             f"no goose migrations (files annotated `-- +goose Up`) in {ctx.project_dir} "
-            f"under {', '.join(FOLDERS)}: set {DIR_ENV} to their folder"
+            f"{where}: pass --migrations-dir (or set {DIR_ENV}) to their folder"
         )
     _binary()
     _driver(ctx.require_database())
-    require_readable(ctx.require_database(), NAME)
+    require_readable(ctx.database, NAME)
     _table()
 
 
@@ -184,14 +186,40 @@ def _table() -> str:
 
 
 def _migrations_dir(directory: Path) -> Path | None:
-    """$GOOSE_MIGRATION_DIR, else the first usual folder holding goose migrations."""
-    configured = os.environ.get(DIR_ENV)
+    """$GOOSE_MIGRATION_DIR (--migrations-dir sets it), else the project's .env's, else the
+    first usual folder holding goose migrations. A configured folder is relative to the
+    project folder."""
+    configured = _configured(directory)
     candidates = [configured] if configured else _usual_folders(directory)
     for candidate in candidates:
         folder = directory / candidate
         if folder.is_dir() and _migrations(folder):
             return folder
     return None
+
+
+def _configured(directory: Path) -> str | None:
+    return os.environ.get(DIR_ENV) or dotenv(directory / ".env").get(DIR_ENV) or None
+
+
+def dotenv(path: Path) -> dict[str, str]:
+    """KEY=value lines of a .env file (`export`, quotes and comments as dotenv reads them);
+    {} when there is none or it is not a plain file."""
+    try:
+        text = folders.read_text(path) if path.is_file() else ""
+    except UsageError:
+        return {}
+    values = {}
+    for line in text.splitlines():
+        key, sep, value = line.strip().removeprefix("export ").partition("=")
+        if sep and key.strip() and not key.lstrip().startswith("#"):
+            value = value.strip()
+            if value[:1] in ("'", '"') and value.endswith(value[0]) and len(value) > 1:
+                value = value[1:-1]
+            else:
+                value = value.split(" #", 1)[0].strip()
+            values[key.strip()] = value
+    return values
 
 
 def _usual_folders(directory: Path) -> list[str]:

@@ -27,6 +27,7 @@ from .base import (
     MigrationState,
     models_not_applicable,
     newest_first,
+    node_bins,
     require_readable,
     require_tool,
 )
@@ -34,7 +35,6 @@ from .base import (
 NAME = "knex"
 INSTALL_HINT = "npm install --save-dev knex (plus the driver: pg, better-sqlite3 or sqlite3)"
 KNEXFILES = ("knexfile.js", "knexfile.cjs", "knexfile.mjs", "knexfile.ts")
-_LOCAL_BIN = ("node_modules/.bin/knex",)
 _SECTION = re.compile(r"^(?:Found (\d+)|No) (Completed|Pending) Migration file")
 _FAILED_FILE = re.compile(r'^migration file "(.+)" failed$')
 _DIRECTORY = re.compile(r"""\bdirectory\s*:\s*["'`]\.?/?([^"'`]+?)/?["'`]""")
@@ -110,7 +110,7 @@ def check(ctx: Context) -> None:
     if shutil.which("node") is None:
         raise UsageError("node is not on PATH: install Node.js to run knex")
     _target(ctx.require_database(), ctx.project_dir)
-    require_readable(ctx.require_database(), NAME)
+    require_readable(ctx.database, NAME)
 
 
 def read_state(ctx: Context) -> MigrationState:
@@ -251,7 +251,7 @@ def _knex(ctx: Context, *args: str, echo: bool = True) -> tuple[bool, str]:
 
 
 def _binary(ctx: Context) -> str:
-    return require_tool(ctx.project_dir, "knex", INSTALL_HINT, _LOCAL_BIN)
+    return require_tool(ctx.project_dir, "knex", INSTALL_HINT, node_bins(ctx.project_dir, "knex"))
 
 
 def _target(database: DatabaseUrl, project_dir: Path) -> tuple[str, object]:

@@ -26,14 +26,14 @@ from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
 from ..history import ModelCheck, Problem
 from . import reversible
-from .base import Context, MigrationState, newest_first, require_tool
+from .base import Context, MigrationState, newest_first, node_bins, require_tool
 
 NAME = "prisma"
 INSTALL_HINT = "npm install --save-dev prisma"
 CONFIGS = tuple(f"prisma.config.{ext}" for ext in ("ts", "mts", "cts", "js", "mjs", "cjs"))
 SCHEMAS = ("prisma/schema.prisma", "schema.prisma")
+SCHEMA_FOLDER = "prisma/schema"  # a multi-file schema: every *.prisma in it
 TABLE = "_prisma_migrations"
-_LOCAL_BIN = ("node_modules/.bin/prisma",)
 _CONFIG_SCHEMA = re.compile(r"""\bschema\s*:\s*["'`]([^"'`]+)["'`]""")
 _CONFIG_MIGRATIONS = re.compile(r"""\bmigrations\s*:\s*\{[^}]*?\bpath\s*:\s*["'`]([^"'`]+)["'`]""")
 _DATASOURCE = re.compile(r"\bdatasource\s+\w+\s*\{([^}]*)\}")
@@ -47,19 +47,40 @@ _LIBPQ_PARAMS = {"sslmode", "sslcert", "sslkey", "sslrootcert", "application_nam
 
 
 def detect(directory: Path) -> list[str]:
-    """prisma.config.*, a package.json naming a schema, prisma/schema.prisma."""
+    """Every place Prisma itself looks: prisma.config.*, a package.json naming a schema,
+    prisma/schema.prisma, schema.prisma, a multi-file schema folder (prisma/schema/).
+    One schema found from two folders is one project: see `schema_of` and detect.py."""
     evidence = [name for name in CONFIGS if (directory / name).is_file()]
     if _package_json_schema(directory):
         evidence.append("package.json")
-    if (directory / SCHEMAS[0]).is_file():
-        evidence.append(SCHEMAS[0])
+    evidence += [name for name in SCHEMAS if (directory / name).is_file()]
+    if _schema_folder(directory / SCHEMA_FOLDER):
+        evidence.append(f"{SCHEMA_FOLDER}/")
     return evidence
+
+
+def schema_of(directory: Path) -> Path | None:
+    """The schema (file or folder) the project in `directory` uses, resolved; None if none."""
+    try:
+        return _schema(directory).resolve()
+    except UsageError:
+        return None
+
+
+def is_package(directory: Path) -> bool:
+    """A folder Prisma is run from on purpose: a Node package or one with a prisma.config."""
+    return any((directory / name).is_file() for name in ("package.json", *CONFIGS))
+
+
+def _schema_folder(path: Path) -> bool:
+    return path.is_dir() and any(path.glob("*.prisma"))
 
 
 def check(ctx: Context) -> None:
     if not detect(ctx.project_dir):
         raise UsageError(
-            f"no Prisma project (prisma/schema.prisma, prisma.config.ts) in {ctx.project_dir}"
+            f"no Prisma project (prisma.config.ts, prisma/schema.prisma, schema.prisma, "
+            f"prisma/schema/) in {ctx.project_dir}"
         )
     _binary(ctx)
     if shutil.which("node") is None:
@@ -299,7 +320,9 @@ def _reason(output: str) -> str:
 
 
 def _binary(ctx: Context) -> str:
-    return require_tool(ctx.project_dir, "prisma", INSTALL_HINT, _LOCAL_BIN)
+    return require_tool(
+        ctx.project_dir, "prisma", INSTALL_HINT, node_bins(ctx.project_dir, "prisma")
+    )
 
 
 def _tool_env(ctx: Context) -> dict[str, str]:
@@ -340,6 +363,8 @@ def _schema(project_dir: Path) -> Path:
     for default in SCHEMAS:
         if (project_dir / default).exists():
             return project_dir / default
+    if _schema_folder(project_dir / SCHEMA_FOLDER):
+        return project_dir / SCHEMA_FOLDER
     raise UsageError(f"no Prisma schema in {project_dir}: expected {SCHEMAS[0]}")
 
 

@@ -206,7 +206,17 @@ class _Outcome:
         report.extra["findings"] = [f.to_dict() for f in self.findings]
         report.extra["skipped"] = [s.to_dict() for s in self.skipped]
         report.extra["pg_version"] = self.pg_version
+        report.extra["notes"] = [EMPTY_DATABASE_NOTE] if self.ecosystem in RAN_ON_SCRATCH else []
         return report
+
+
+# Tools whose SQL lint learns by running the migrations once on an empty scratch database.
+RAN_ON_SCRATCH = frozenset({"knex", "rails"})
+EMPTY_DATABASE_NOTE = (
+    "the migrations ran once on an empty scratch database: code behind hasColumn / "
+    "column_exists? guards (or any other look at the database) ran only the branch an empty "
+    "database takes, and which files ran which branches is not known"
+)
 
 
 def _ecosystem(args: argparse.Namespace, project_dir: Path) -> str | None:

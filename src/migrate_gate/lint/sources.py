@@ -84,7 +84,9 @@ def goose(ctx: Context) -> list[Source]:
 
     folder = tool._migrations_dir(ctx.project_dir)
     if folder is None:
-        raise UsageError(f"no goose migrations in {ctx.project_dir}: set {tool.DIR_ENV}")
+        raise UsageError(
+            f"no goose migrations in {ctx.project_dir}: pass --migrations-dir or set {tool.DIR_ENV}"
+        )
     files = [p for p in tool._migrations(folder) if p.suffix == ".sql"]
     files.sort(key=lambda p: int(p.name.split("_", 1)[0]))
     return [file_source(path) for path in files]
