@@ -93,7 +93,7 @@ VALUES = (
 
 
 @pytest.fixture
-def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[str]]]:
+def recorded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[list[str]]]:
     """The argv of every tool run asked for; none is started. Signal handlers restored."""
     calls: list[list[str]] = []
 
@@ -104,6 +104,7 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[str]]]:
         return ToolResult(1, "fuzz: the tool was not run")
 
     monkeypatch.setattr(Runner, "run", run)
+    monkeypatch.chdir(tmp_path)  # a command without --project-dir (scaffold!) writes here
     monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv(goose.BINARY_ENV, str(installed_goose()))
     monkeypatch.delenv("DATABASE_URL", raising=False)

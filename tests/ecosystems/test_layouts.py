@@ -237,3 +237,15 @@ def test_python_tools_are_looked_up_in_order(
     assert base.python_for(project, "alembic", "alembic") == "/project/python"
     monkeypatch.setenv("VIRTUAL_ENV", str(venv(tmp_path / "active", "/active/python")))
     assert base.python_for(project, "alembic", "alembic") == "/active/python"
+
+
+def test_django_settings_that_cannot_import_the_project_says_how_to_run(tmp_path: Path) -> None:
+    project = copy_project("django", tmp_path)
+    settings = project / "mysite" / "settings.py"
+    settings.write_text("import mysite_only_in_its_venv  # noqa\n" + settings.read_text())
+    result = run_cli(
+        "status", "--json", "--database-url", "sqlite:///app.db", cwd=project, env=BARE
+    )
+    assert result.returncode == 1, result.stderr
+    assert "ModuleNotFoundError" in result.report["error"]
+    assert "migrate-gate's own Python" in result.report["error"]

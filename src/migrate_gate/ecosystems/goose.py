@@ -193,7 +193,14 @@ def _migrations_dir(directory: Path) -> Path | None:
     candidates = [configured] if configured else _usual_folders(directory)
     for candidate in candidates:
         folder = directory / candidate
-        if folder.is_dir() and _migrations(folder):
+        try:
+            found = folder.is_dir() and bool(_migrations(folder))
+        except OSError as error:  # a name too long, a folder that cannot be listed
+            raise UsageError(
+                f"goose migrations folder {folders.shown(candidate)} cannot be used "
+                f"({folders.reason(error)}): check --migrations-dir / {DIR_ENV}"
+            ) from None
+        if found:
             return folder
     return None
 
@@ -238,7 +245,7 @@ def _migrations(folder: Path) -> list[Path]:
 def _is_goose(path: Path) -> bool:
     pattern = _SQL_UP if path.suffix == ".sql" else _GO_REGISTER
     try:
-        return pattern.search(path.read_bytes()) is not None
+        return path.is_file() and pattern.search(path.read_bytes()) is not None  # no devices
     except OSError:
         return False
 
