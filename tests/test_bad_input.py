@@ -107,3 +107,12 @@ def test_unusable_project_folder(tmp_path: Path, make: Callable[[Path], None]) -
         result = run_cli(*command, "--project-dir", path, cwd=tmp_path)
         assert_usage_error(result.stderr, result.returncode, "cannot be used")
         assert len(result.stderr) < 400  # the long path is shortened, not echoed whole
+
+
+@pytest.mark.parametrize("command", ["rollback", "verify", "check", "lint", "plan"])
+def test_empty_database_url_never_falls_back(tmp_path: Path, command: str) -> None:
+    project = copy_project("alembic", tmp_path)
+    env = {"DATABASE_URL": "sqlite:///fallback.db"}
+    result = run_cli(command, "--database-url", "", cwd=project, env=env)
+    assert_usage_error(result.stderr, result.returncode, "--database-url is empty")
+    assert not (project / "fallback.db").exists()

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..dburl import DatabaseUrl, parse
+from ..dburl import DatabaseUrl, from_option, parse
 from ..errors import Cancelled, MigrationFailed, UsageError
 from ..masking import Masker
 from ..report import CANCELLED, Report
@@ -79,7 +79,7 @@ def _validate(args: argparse.Namespace, masker: Masker) -> Invocation:
         raise UsageError("--json and --format both print to stdout: add --output FILE")
     project_dir = project_folder(args.project_dir)
     name = choose_ecosystem(project_dir, args.ecosystem)
-    target = _database(args.database_url or os.environ.get("DATABASE_URL"), masker)
+    target = _database(from_option(args.database_url), masker)
     scratch = _database(args.scratch_url or os.environ.get(SCRATCH_ENV), masker)
     if target is None and not args.since:
         raise UsageError(
@@ -110,10 +110,10 @@ def _read_only(database: DatabaseUrl) -> DatabaseUrl:
     return replace(database, query=(*query, ("options", f"{options} {READ_ONLY}".strip())))
 
 
-def _database(raw: str | None, masker: Masker) -> DatabaseUrl | None:
+def _database(raw: str | DatabaseUrl | None, masker: Masker) -> DatabaseUrl | None:
     if not raw:
         return None
-    database = parse(raw)
+    database = parse(raw) if isinstance(raw, str) else raw
     masker.add(database.secrets())
     return database
 
