@@ -213,6 +213,8 @@ def test_env_py_that_cannot_import_the_project_says_how_to_run(tmp_path: Path) -
     error = result.report["error"]
     assert "ModuleNotFoundError" in error and "\n" not in error
     assert "migrate-gate's own Python" in error and "project's virtualenv" in error
+    linted = run_cli("lint", "--json", cwd=project, env=BARE)  # lint renders with it too
+    assert linted.returncode == 1 and "migrate-gate's own Python" in linted.report["error"]
 
 
 def test_python_tools_are_looked_up_in_order(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..dburl import parse
 from ..ecosystems import alembic as tool
-from ..ecosystems.base import Context
+from ..ecosystems.base import Context, own_interpreter_hint
 from ..errors import MigrationFailed
 
 PLACEHOLDER_URL = "postgresql://migrate-gate@localhost:5432/lint"
@@ -42,7 +42,8 @@ def render(ctx: Context) -> tuple[dict[str, Path], str]:
             echo=False,
         )
         if not result.ok or not output.is_file():
-            raise MigrationFailed(f"alembic upgrade head --sql failed: {result.last_line()}")
+            hint = own_interpreter_hint(tool._interpreter(ctx), result.output)
+            raise MigrationFailed(f"alembic upgrade head --sql failed: {result.last_line()}{hint}")
         return _scripts(ctx.project_dir), output.read_text(encoding="utf-8")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..ecosystems import django as tool
-from ..ecosystems.base import Context
+from ..ecosystems.base import Context, own_interpreter_hint
 from ..errors import MigrationFailed, UsageError
 from .model import Source
 
@@ -127,7 +127,8 @@ def render(ctx: Context) -> list[dict[str, Any]]:
             echo=False,
         )
         if not result.ok or not output.is_file():
-            raise MigrationFailed(f"manage.py sqlmigrate failed: {result.last_line()}")
+            hint = own_interpreter_hint(tool._interpreter(ctx), result.output)
+            raise MigrationFailed(f"manage.py sqlmigrate failed: {result.last_line()}{hint}")
         rendered: list[dict[str, Any]] = json.loads(output.read_text(encoding="utf-8"))
     for entry in rendered:
         if "error" in entry:
