@@ -116,3 +116,14 @@ def test_empty_database_url_never_falls_back(tmp_path: Path, command: str) -> No
     result = run_cli(command, "--database-url", "", cwd=project, env=env)
     assert_usage_error(result.stderr, result.returncode, "--database-url is empty")
     assert not (project / "fallback.db").exists()
+
+
+def test_a_socket_not_named_like_a_tools_file_is_left_alone(tmp_path: Path) -> None:
+    """A database's own socket in the checkout is nobody's business; /dev/zero as env.py is."""
+    import socket
+
+    project = copy_project("alembic", tmp_path)
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(project / ".s.PGSQL.5432"))
+        result = run_cli("migrate", "--database-url", "sqlite:///app.db", cwd=project)
+    assert result.returncode == 0, result.stderr

@@ -33,8 +33,8 @@ def project_folder(path: str) -> Path:
 
 
 def require_plain_files(directory: Path) -> None:
-    """Refuse a project holding a link to a device, FIFO or socket (/dev/zero, say): every
-    migration tool would read it forever, so nothing may start."""
+    """Refuse a project holding a link to a device, FIFO or socket (/dev/zero, say) named like
+    a file the tools read: the tool would read it forever, so nothing may start."""
     pending, seen = [directory], 0
     while pending and seen < MAX_WALKED:
         try:
@@ -52,11 +52,25 @@ def require_plain_files(directory: Path) -> None:
             if stat.S_ISDIR(mode):
                 if not entry.is_symlink():
                     pending.append(Path(entry.path))
-            elif not stat.S_ISREG(mode):
+            elif not stat.S_ISREG(mode) and _read_by_tools(entry.name):
                 raise UsageError(
                     f"{shown(entry.path)} is not a regular file (a device, FIFO or socket): "
                     "a migration tool would hang reading it; remove it"
                 )
+
+
+# What migration tools read: a socket or FIFO with another name (a database's own socket
+# in the checkout, say) is nobody's business.
+_TOOL_SUFFIXES = frozenset(
+    {".py", ".sql", ".js", ".cjs", ".mjs", ".ts", ".mts", ".cts", ".rb", ".go", ".prisma"}
+    | {".ini", ".cfg", ".toml", ".json", ".yml", ".yaml", ".mako", ".lock"}
+)
+
+_TOOL_NAMES = frozenset({".env", "Gemfile", "Rakefile", "rails"})
+
+
+def _read_by_tools(name: str) -> bool:
+    return name in _TOOL_NAMES or Path(name).suffix in _TOOL_SUFFIXES
 
 
 def read_bytes(path: Path) -> bytes:
