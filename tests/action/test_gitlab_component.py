@@ -42,7 +42,10 @@ def test_downstream_job_reads_the_dotenv_outputs(tmp_path: Path, pg_database: Pg
         "MIGRATE_GATE_STATUS", "MIGRATE_GATE_ECOSYSTEM", "MIGRATE_GATE_APPLIED_COUNT",
         "MIGRATE_GATE_CURRENT", "MIGRATE_GATE_PENDING_COUNT", "MIGRATE_GATE_DURATION_SECONDS",
         "MIGRATE_GATE_FINDINGS_COUNT", "MIGRATE_GATE_FAILED_CHECK", "MIGRATE_GATE_PROBLEMS_COUNT",
+        "MIGRATE_GATE_SLOWEST_MIGRATION", "MIGRATE_GATE_SLOWEST_SECONDS",
     }  # fmt: skip
+    assert dotenv["MIGRATE_GATE_SLOWEST_MIGRATION"] in REVISIONS  # from the report's durations
+    assert float(dotenv["MIGRATE_GATE_SLOWEST_SECONDS"]) >= 0
     report = pipeline.repo / ".gitlab-ci-local" / "artifacts" / "migrate-gate"
     assert (report / "migrate-gate-report.json").is_file()  # the report as an artifact
     assert "alembic_version" in pg_tables(pg_database.url)
