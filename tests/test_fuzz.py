@@ -33,7 +33,17 @@ from migrate_gate.runner import Runner, ToolResult
 SEED = int(os.environ.get("MIGRATE_GATE_FUZZ_SEED", "15"))
 PASSWORD = "FuzzPw9x7Q"
 ECOSYSTEMS = ("alembic", "django", "goose", "knex", "prisma", "rails")
-COMMANDS = ("detect", "status", "migrate", "rollback", "verify", "check", "lint", "scaffold")
+COMMANDS = (
+    "detect",
+    "status",
+    "migrate",
+    "rollback",
+    "verify",
+    "check",
+    "lint",
+    "plan",
+    "scaffold",
+)
 FLAGS = (
     "--project-dir",
     "--ecosystem",

@@ -149,6 +149,7 @@ def _add_plan(commands: argparse._SubParsersAction[_Parser]) -> None:
     sub = commands.add_parser("plan", help=summary, description=summary)
     _add_version(sub)
     add_arguments(sub)
+    add_migrations_dir(sub)
 
 
 def _add_scaffold(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -350,6 +351,15 @@ def _text_report(report: Report) -> str:
         why = f": {check['message']}" if check["message"] else ""
         lines.append(f"  down of {check['migration']}: {check['result']}{why}")
         lines.extend(f"    {difference}" for difference in check["diff"])
+    for entry in report.extra.get("durations") or []:
+        slow = " (slow)" if entry.get("slow") else ""
+        lines.append(f"  took:        {entry['id']} {entry['seconds']:.2f} s{slow}")
+    for blocker in report.extra.get("blocked_by") or []:
+        lines.append(
+            f"  blocked by:  pid {blocker['pid']} ({blocker['application']}, "
+            f"{blocker['state']}) on {blocker['relation']} for {blocker['seconds']:g} s: "
+            f"{blocker['query']}"
+        )
     for problem in report.problems:
         where = f" {problem['migration']}" if problem.get("migration") else ""
         severity = problem.get("severity", "error")
