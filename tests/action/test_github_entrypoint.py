@@ -4,6 +4,7 @@ real PostgreSQL and the examples/alembic project."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,7 @@ def test_migrate_publishes_outputs_and_summary(
     assert "| Ecosystem | alembic |" in summary
     for index, revision in enumerate(REVISIONS, start=1):
         assert f"| {index} | {revision} |" in summary
+        assert re.search(rf"^\| {revision} \| \d+\.\d\d \|$", summary, re.M)  # durations
     assert f"::add-mask::{pg_database.password}" in result.stdout.splitlines()
     lines = result.stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("::group::migrate-gate"))

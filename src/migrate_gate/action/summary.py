@@ -47,4 +47,12 @@ def _diff_lines(report: dict[str, Any]) -> list[str]:
 def _complete(report: dict[str, Any]) -> dict[str, Any]:
     """Every field the template reads, even when the report came back partial."""
     defaults = Report(command="", ecosystem=None, project_dir="", status=FAILED).to_dict()
-    return {**defaults, "checks": [], "findings": [], "checked": {}, **report}
+    return {
+        **defaults,
+        "checks": [],
+        "findings": [],
+        "checked": {},
+        "durations": [],
+        "blocked_by": [],
+        **report,
+    }
