@@ -19,7 +19,7 @@ HISTORY_WIDE = FORKS | {"failed-record"}
 
 
 class Problem(NamedTuple):
-    """One thing wrong with the history: `kind` (see README), the migration it is about."""
+    """One thing wrong with the history: `kind` (docs/commands.md), the migration it is about."""
 
     kind: str
     migration: str | None

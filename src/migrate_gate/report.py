@@ -15,7 +15,7 @@ EXIT_CODES = {SUCCESS: 0, FAILED: 1, CANCELLED: 130}
 
 @dataclass
 class Report:
-    """What one run did. Field names and meanings are a public contract (see README)."""
+    """What one run did. Field names and meanings are a public contract (docs/commands.md)."""
 
     command: str
     ecosystem: str | None
