@@ -13,8 +13,10 @@ setup:
 	@scripts/setup/all.sh
 
 ## Static checks, then the whole suite against real tools and a real server.
+# One worker per core (at most 4: each test starts real tools and PostgreSQL sessions), a test
+# file per worker, so a file's fixtures and its order stay as they are when run alone.
 test: setup check
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n auto --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
 
 check: venv
 	$(VENV)/bin/ruff check src tests bench
