@@ -390,3 +390,12 @@ def test_drift_on_sqlite(tmp_path: Path, tool: str, table: str) -> None:
     drifted = check(project, *args, "--skip-models")
     assert drifted.returncode == 1 and kinds(drifted) == [("drift", None)]
     assert f"column {table}.hotfix" in drifted.report["problems"][0]["detail"]
+
+
+def test_the_text_report_says_what_was_checked(tmp_path: Path) -> None:
+    project = copy_project("goose", tmp_path)
+    result = run_cli("check", cwd=project, env=tool_env())
+    assert result.returncode == 0 and result.stdout.startswith("migrate-gate check: success")
+    assert "  state:       unknown (the database was not read)" in result.stdout
+    assert "  database:    not checked: give --database-url" in result.stdout
+    assert "  models:      not applicable" in result.stdout

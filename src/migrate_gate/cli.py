@@ -360,6 +360,8 @@ def _text_report(report: Report) -> str:
             f"{blocker['state']}) on {blocker['relation']} for {blocker['seconds']:g} s: "
             f"{blocker['query']}"
         )
+    for what, how in (report.extra.get("checked") or {}).items():  # check: what was looked at
+        lines.append(f"  {what + ':':12} {how}")
     for problem in report.problems:
         where = f" {problem['migration']}" if problem.get("migration") else ""
         severity = problem.get("severity", "error")
