@@ -147,9 +147,8 @@ def _add_plan(commands: argparse._SubParsersAction[_Parser]) -> None:
 
     summary = "show what the pending migrations will do: SQL, locks, expand/contract/data"
     sub = commands.add_parser("plan", help=summary, description=summary)
-    _add_version(sub)
+    _add_run_options(sub, database=False)
     add_arguments(sub)
-    add_migrations_dir(sub)
 
 
 def _add_scaffold(commands: argparse._SubParsersAction[_Parser]) -> None:

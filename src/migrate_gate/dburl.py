@@ -173,6 +173,16 @@ def from_option(flag: str | None, *, name: str = "--database-url") -> DatabaseUr
     return parse(raw) if raw else None
 
 
+SCRATCH_ENV = "MIGRATE_GATE_SCRATCH_URL"
+
+
+def scratch_from_option(flag: str | None) -> DatabaseUrl | None:
+    """--scratch-url, else $MIGRATE_GATE_SCRATCH_URL, else None: an empty database a command
+    may migrate (check's models and drift, plan's SQL of Django, Knex and Rails)."""
+    raw = flag or os.environ.get(SCRATCH_ENV)
+    return parse(raw) if raw else None
+
+
 def parse(raw: str) -> DatabaseUrl:
     """Parse a database URL, or raise UsageError saying what is wrong (never echoing it)."""
     raw = raw.strip()

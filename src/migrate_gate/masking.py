@@ -6,7 +6,11 @@ import json
 import shlex
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import quote, quote_plus
+
+if TYPE_CHECKING:
+    from .dburl import DatabaseUrl
 
 MASK = "***"
 # Shorter secrets would star ordinary words ("p", "email"); like google-github-actions'
@@ -64,6 +68,12 @@ class Masker:
         if self.short and not self._warned:
             self._warned = True
             print(SHORT_WARNING, file=sys.stderr)
+
+    def hide(self, database: DatabaseUrl | None) -> DatabaseUrl | None:
+        """Mask `database`'s secrets from now on; the database itself is returned."""
+        if database is not None:
+            self.add(database.secrets())
+        return database
 
     def add(self, secrets: Iterable[str]) -> None:
         """Mask these secrets (and their escaped forms) from now on; too short ones are noted."""

@@ -8,13 +8,12 @@ model and drift checks that need one.
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import history
-from ..dburl import DatabaseUrl, from_option, parse
+from ..dburl import DatabaseUrl, from_option, scratch_from_option
 from ..detect import choose_ecosystem
 from ..ecosystems import ECOSYSTEMS
 from ..ecosystems.base import Context, Ecosystem, MigrationState
@@ -27,7 +26,6 @@ from ..report import CANCELLED, Report
 from ..runner import Runner, install_signal_handlers
 from ..since import changed_files, migrations_added
 
-SCRATCH_ENV = "MIGRATE_GATE_SCRATCH_URL"
 CHECKED, NO_DATABASE = "checked", "not checked: give --database-url"
 
 
@@ -62,8 +60,8 @@ def run(args: argparse.Namespace, masker: Masker) -> Report:
 def _validate(args: argparse.Namespace, masker: Masker) -> Plan:
     project_dir = project_folder(args.project_dir)
     name = choose_ecosystem(project_dir, args.ecosystem)
-    database = _database(from_option(args.database_url), masker)
-    scratch = _database(args.scratch_url or os.environ.get(SCRATCH_ENV), masker)
+    database = masker.hide(from_option(args.database_url))
+    scratch = masker.hide(scratch_from_option(args.scratch_url))
     if args.drift and (database is None or scratch is None):
         raise UsageError(
             "--drift compares a database with what its migrations build: "
@@ -95,14 +93,6 @@ def _require_empty(scratch: DatabaseUrl, project_dir: Path, ecosystem: Ecosystem
         )
     except MigrationFailed as error:
         raise UsageError(f"cannot read --scratch-url: {error}") from None
-
-
-def _database(raw: str | DatabaseUrl | None, masker: Masker) -> DatabaseUrl | None:
-    if not raw:
-        return None
-    database = parse(raw) if isinstance(raw, str) else raw
-    masker.add(database.secrets())
-    return database
 
 
 def _check(plan: Plan, ecosystem: Ecosystem, report: Report) -> None:

@@ -9,17 +9,16 @@ Exit 0 with a plan, 1 when the SQL cannot be read, 2 for bad input; findings nev
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..dburl import DatabaseUrl, from_option, parse
+from ..dburl import SCRATCH_ENV, DatabaseUrl, from_option, scratch_from_option
 from ..errors import Cancelled, MigrationFailed, UsageError
 from ..masking import Masker
 from ..report import CANCELLED, Report
-from .options import READ_ONLY, SCRATCH_ENV
+from .options import READ_ONLY
 
 _NEEDS_SCRATCH = (
     "plan reads {name}'s SQL by running its migrations on a scratch database: give "
@@ -79,8 +78,8 @@ def _validate(args: argparse.Namespace, masker: Masker) -> Invocation:
         raise UsageError("--json and --format both print to stdout: add --output FILE")
     project_dir = project_folder(args.project_dir)
     name = choose_ecosystem(project_dir, args.ecosystem)
-    target = _database(from_option(args.database_url), masker)
-    scratch = _database(args.scratch_url or os.environ.get(SCRATCH_ENV), masker)
+    target = masker.hide(from_option(args.database_url))
+    scratch = masker.hide(scratch_from_option(args.scratch_url))
     if target is None and not args.since:
         raise UsageError(
             "plan needs the migrations to plan: --database-url (those pending there) "
@@ -108,14 +107,6 @@ def _read_only(database: DatabaseUrl) -> DatabaseUrl:
     query = [(k, v) for k, v in database.query if k != "options"]
     options = dict(database.query).get("options", "")
     return replace(database, query=(*query, ("options", f"{options} {READ_ONLY}".strip())))
-
-
-def _database(raw: str | DatabaseUrl | None, masker: Masker) -> DatabaseUrl | None:
-    if not raw:
-        return None
-    database = parse(raw) if isinstance(raw, str) else raw
-    masker.add(database.secrets())
-    return database
 
 
 def _changed(ref: str, project_dir: Path) -> set[Path]:
