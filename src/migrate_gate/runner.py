@@ -43,6 +43,14 @@ class ToolResult(NamedTuple):
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit): ")
 
 
+class ToolExited(Exception):
+    """The tool exited before `before` could finish: it never got the go-ahead, so it
+    changed nothing, and its exit code and output say why it stopped."""
+
+
+HANDOFF_POLL_SECONDS = 0.005
+
+
 class Runner:
     """Runs tools one at a time; a deadline (seconds from creation) bounds them all."""
 
@@ -129,6 +137,29 @@ class Runner:
         """Seconds left before the deadline (None when there is none)."""
         return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
 
+    def wait_for_handoff(self, path: Path) -> None:
+        """Wait (in `before`) until the tool starting up has written `path`, what it read at
+        start-up for migrate-gate; ToolExited if it exits first, and --timeout and a stop apply."""
+        while not path.exists():
+            process = self._process
+            if process is None or process.poll() is not None:
+                if path.exists():
+                    return
+                raise ToolExited(str(path))
+            if self.cancelled:
+                raise Cancelled("cancelled before the tool ran")
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                raise MigrationFailed(
+                    f"timed out after {self.timeout:g} s while the tool started "
+                    "(raise --timeout if it needs longer)"
+                )
+            time.sleep(HANDOFF_POLL_SECONDS)
+
+    @property
+    def tool_running(self) -> bool:
+        """A tool has been started and has not exited (so `before` may wait for its handoff)."""
+        return self._process is not None and self._process.poll() is None
+
     def stop(self) -> None:
         """Ask the running tool's process group to stop (the signal handlers call this)."""
         self.cancelled = True
@@ -200,6 +231,8 @@ def _release(process: subprocess.Popen[bytes], before: Callable[[], None] | None
         with contextlib.suppress(BrokenPipeError):  # it exited already: its exit code says why
             process.stdin.write(b"go\n")
             process.stdin.close()
+    except ToolExited:
+        return  # it stopped before the go-ahead: its exit code and output are the result
     except BaseException:
         _terminate(process)
         raise

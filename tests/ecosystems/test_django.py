@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -149,3 +152,77 @@ def test_timeout_report_reads_what_committed(backend: Backend) -> None:
     assert report["applied"] == recorded(backend) == PLAN
     assert report["current"] == PLAN[-1] and report["pending"] == ["shop.0002_slow"]
     assert "state" not in report
+
+
+SQUASHED = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    replaces = [("blog", "0001_initial"), ("blog", "0002_post_body")]
+    initial = True
+    dependencies: list[tuple[str, str]] = []
+    operations = [
+        migrations.CreateModel(
+            name="Post",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField(default="")),
+            ],
+        ),
+    ]
+"""
+SQUASH = "blog.0001_squashed_0002_post_body"
+
+
+def djangos_own_plan(backend: Backend, *args: str) -> tuple[list[str], list[str]]:
+    """Run Django itself on the backend's database (`showmigrations --plan` unless told
+    otherwise): what it marks [X] and [ ], in plan order."""
+    from migrate_gate.dburl import parse
+    from migrate_gate.ecosystems import django as ecosystem
+
+    argv = [sys.executable, "-c", ecosystem._SHIM, *(args or ("showmigrations", "--plan"))]
+    env = {**os.environ, **ecosystem.shim_env(parse(backend.url), backend.project)}
+    output = subprocess.run(
+        argv, cwd=backend.project, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    applied: list[str] = []
+    pending: list[str] = []
+    for line in output.splitlines():
+        mark, _, name = line.strip().partition("  ")
+        if mark in ("[X]", "[ ]"):
+            (applied if mark == "[X]" else pending).append(name.split(" ", 1)[0])
+    return applied, pending
+
+
+def test_squashed_migrations_on_a_fresh_database_as_django_sees_them(backend: Backend) -> None:
+    (backend.project / "blog" / "migrations" / "0001_squashed_0002_post_body.py").write_text(
+        SQUASHED
+    )
+    status = cli(backend, "status").report
+    assert status["pending"] == djangos_own_plan(backend)[1] == [SQUASH, "shop.0001_initial"]
+    migrated = cli(backend, "migrate").report
+    assert migrated["status"] == "success", migrated["error"]
+    assert migrated["applied"] == djangos_own_plan(backend)[0] == [SQUASH, "shop.0001_initial"]
+    assert migrated["pending"] == [] and "body" in backend.columns("blog_post")
+
+
+def test_a_squash_over_a_partly_applied_history_keeps_the_replaced_migrations(
+    backend: Backend,
+) -> None:
+    djangos_own_plan(backend, "migrate", "blog", "0001_initial")
+    (backend.project / "blog" / "migrations" / "0001_squashed_0002_post_body.py").write_text(
+        SQUASHED
+    )
+    applied, pending = djangos_own_plan(backend)
+    assert (applied, pending) == (
+        ["blog.0001_initial"],
+        ["blog.0002_post_body", "shop.0001_initial"],
+    )
+    status = cli(backend, "status").report
+    assert (status["current"], status["pending"]) == (applied[-1], pending)
+    migrated = cli(backend, "migrate").report
+    assert migrated["status"] == "success", migrated["error"]
+    assert migrated["applied"] == pending and migrated["pending"] == []
+    assert djangos_own_plan(backend) == ([SQUASH, "shop.0001_initial"], [])
+    assert cli(backend, "status").report["current"] == "shop.0001_initial"

@@ -12,9 +12,9 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ..dburl import NO_DATABASE, DatabaseUrl
 from ..errors import MigrationFailed, UsageError
@@ -44,6 +44,11 @@ class Context:
     # The problem kinds the user accepted (--allow-out-of-order, ...): a tool that refuses
     # them on its own is told to proceed (goose -allow-missing).
     allowed: frozenset[str] = frozenset()
+
+    # What a tool run told migrate-gate that later reads of the same command reuse instead of
+    # starting the tool again (Django's migration graph, Knex's resolved configuration); keyed
+    # by ecosystem and database. The project's files do not change during one command.
+    memo: dict[tuple[str, DatabaseUrl], Any] = field(default_factory=dict)
 
     def run(
         self,

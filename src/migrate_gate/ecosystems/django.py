@@ -1,8 +1,14 @@
-"""Django: `manage.py migrate`; state from `showmigrations --plan` and `django_migrations`.
+"""Django: `manage.py migrate`; state from `django_migrations` and Django's migration plan.
 
 What is applied, and in which order, is what `django_migrations` records (its ids are the
 order Django applied them in), read with migrate-gate's own connection: rollback reverts the
 most recently applied migration, which after a later deploy need not be the last of the plan.
+
+What exists is Django's plan (what `showmigrations --plan` lists: the graph of every app's
+migrations, squashed ones in place of those they replace), computed by the very process that
+runs the command, right after `django.setup()`, and handed over in a file before that process
+may change anything: one Django start per command, not one per state read. The plan is the
+project's files, which do not change during a command, so later reads reuse it.
 
 manage.py runs through a few lines of Python that put the database given to
 migrate-gate into settings.DATABASES["default"] just before Django starts, so
@@ -15,6 +21,7 @@ import json
 import re
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from .. import db
 from ..dburl import DatabaseUrl, parse
@@ -42,17 +49,45 @@ _ENGINES = {
     "sqlite": "django.db.backends.sqlite3",
 }
 
+_PLAN_ENV = "MIGRATE_GATE_DJANGO_PLAN"  # where the shim writes the plan
+_PLAN_ONLY_ENV = "MIGRATE_GATE_DJANGO_PLAN_ONLY"  # then exits without running a command
+
 _SHIM = """
 import json, os, runpy, sys
 import django.core.management as management
 database = json.loads(os.environ.pop("MIGRATE_GATE_DJANGO_DATABASE"))
+plan_file = os.environ.pop("MIGRATE_GATE_DJANGO_PLAN", "")
+plan_only = os.environ.pop("MIGRATE_GATE_DJANGO_PLAN_ONLY", "")
 execute = management.execute_from_command_line
+def write_plan():
+    import django
+    from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+    django.setup()
+    loader = MigrationLoader(connections["default"])
+    graph, plan, seen = loader.graph, [], set()
+    for leaf in graph.leaf_nodes():  # as showmigrations --plan orders them
+        for key in graph.forwards_plan(leaf):
+            if key not in seen:
+                seen.add(key)
+                replaces = ["%s.%s" % r for r in graph.nodes[key].replaces or ()]
+                plan.append(["%s.%s" % key, replaces, key in loader.applied_migrations])
+    connections["default"].close()
+    with open(plan_file + ".tmp", "w") as handle:
+        json.dump(plan, handle)
+    os.replace(plan_file + ".tmp", plan_file)
 def execute_with_database(argv=None):
     from django.conf import settings
     current = dict(settings.DATABASES.get("default", {}))
     if current.get("ENGINE") != database["ENGINE"]:
         current = {}
     settings.DATABASES["default"] = {**current, **database}
+    if plan_file:
+        write_plan()
+    if plan_only:
+        return
+    if os.environ.get("MIGRATE_GATE_HANDSHAKE") and sys.stdin.readline() != "go\\n":
+        sys.exit("migrate-gate did not give the go-ahead; nothing was run")
     execute(argv)
 management.execute_from_command_line = execute_with_database
 sys.argv = ["manage.py", *sys.argv[1:]]
@@ -82,31 +117,72 @@ def check(ctx: Context) -> None:
     _interpreter(ctx)
 
 
+class Step(NamedTuple):
+    """One migration of Django's plan."""
+
+    name: str  # app.migration
+    replaces: tuple[str, ...]  # what a squashed migration stands for
+    applied: bool  # as Django saw it when it computed the plan
+
+
 def read_state(ctx: Context) -> MigrationState:
-    output = _manage(ctx, "showmigrations", "--plan", echo=False)
-    applied: list[str] = []
+    recorded = _recorded(ctx)
+    if recorded is None:  # a database migrate-gate cannot read: Django's own view, each time
+        plan = _fresh_plan(ctx)
+        applied = [step.name for step in plan if step.applied]
+        return MigrationState(applied, [step.name for step in plan if not step.applied])
+    return state_of(_plan(ctx), recorded)
+
+
+def state_of(plan: list[Step], recorded: list[str]) -> MigrationState:
+    """Applied and pending, by `recorded` (django_migrations, oldest first): a squashed
+    migration is applied when every migration it replaces is, as Django's loader decides,
+    and was applied when the last of them was (Django records the squash itself later, at
+    the end of its run). Applied is in the order Django applied them, plan order on ties."""
+    done = {name: index for index, name in enumerate(recorded)}
+    applied: list[tuple[tuple[int, int], str]] = []
     pending: list[str] = []
-    for line in output.splitlines():
-        mark, _, name = line.strip().partition("  ")
-        if mark in ("[X]", "[ ]") and name:
-            (applied if mark == "[X]" else pending).append(name.split(" ", 1)[0])
-    return MigrationState(applied=in_applied_order(applied, _recorded(ctx)), pending=pending)
+    for index, step in enumerate(plan):
+        names = step.replaces or (step.name,)
+        if not all(name in done for name in names):
+            pending.append(step.name)
+            continue
+        applied.append(((max(done[name] for name in names), index), step.name))
+    return MigrationState([name for _, name in sorted(applied)], pending)
 
 
-def in_applied_order(applied: list[str], recorded: list[str] | None) -> list[str]:
-    """`applied` (plan order) sorted by when django_migrations recorded each one.
+_HANDOFF = "django-handoff"  # the memo key of the file a starting migrate writes its plan to
 
-    A migration the table does not name (a squashed one: Django records the migrations it
-    replaces) keeps its place right after its predecessor in the plan.
-    """
-    if not recorded:
-        return applied
-    position = {name: index for index, name in enumerate(recorded)}
-    keys: list[tuple[int, int]] = []
-    for index, name in enumerate(applied):
-        previous = keys[-1][0] if keys else -1
-        keys.append((position.get(name, previous), index))
-    return [name for _, name in sorted(zip(keys, applied, strict=True))]
+
+def _plan(ctx: Context) -> list[Step]:
+    """Django's plan: from this command's memo, else from the tool starting up now (the
+    barrier of a migrate), else from a Django start of its own."""
+    database = ctx.require_database()
+    if (NAME, database) not in ctx.memo:
+        handoff = ctx.memo.get((_HANDOFF, database))
+        if handoff is not None and ctx.runner.tool_running:
+            ctx.runner.wait_for_handoff(handoff)
+            ctx.memo[(NAME, database)] = _load_plan(handoff)
+        else:
+            ctx.memo[(NAME, database)] = _fresh_plan(ctx)
+    plan: list[Step] = ctx.memo[(NAME, database)]
+    return plan
+
+
+def _fresh_plan(ctx: Context) -> list[Step]:
+    """One Django start that computes the plan and exits (what showmigrations --plan costs)."""
+    with tempfile.TemporaryDirectory(prefix="migrate-gate-django-") as folder:
+        path = Path(folder) / "plan.json"
+        _manage(ctx, "showmigrations", "--plan", echo=False, plan=path, plan_only=True)
+        return _load_plan(path)
+
+
+def _load_plan(path: Path) -> list[Step]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise MigrationFailed(f"cannot read Django's migration plan: {error}") from None
+    return [Step(name, tuple(replaces), bool(applied)) for name, replaces, applied in raw]
 
 
 def _recorded(ctx: Context) -> list[str] | None:
@@ -121,8 +197,10 @@ def _recorded(ctx: Context) -> list[str] | None:
 
 
 def migrate(ctx: Context, *, target: str | None = None) -> None:
+    """One Django start: it hands over its plan, then waits for the go-ahead (the barrier
+    reads the state before it meanwhile)."""
     where = target.split(".", 1) if target else []
-    _manage(ctx, "migrate", *where, "--noinput")
+    _manage(ctx, "migrate", *where, "--noinput", handshake=True)
 
 
 def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
@@ -186,14 +264,41 @@ def _previous_in_app(applied: list[str], app: str) -> str:
     return remaining[-1].partition(".")[2] if remaining else "zero"
 
 
-def _manage(ctx: Context, *args: str, echo: bool = True) -> str:
+def _manage(
+    ctx: Context,
+    *args: str,
+    echo: bool = True,
+    handshake: bool = False,
+    plan: Path | None = None,
+    plan_only: bool = False,
+) -> str:
+    """Run manage.py `args`. With `handshake` the run hands over Django's plan first (when
+    this command has none yet) and waits for the go-ahead."""
     database = ctx.require_database()
-    result = ctx.run(
-        [_interpreter(ctx), "-c", _SHIM, *args],
-        env=shim_env(database, ctx.project_dir),
-        label=f"python manage.py {' '.join(args)}",
-        echo=echo,
-    )
+    env = shim_env(database, ctx.project_dir)
+    with tempfile.TemporaryDirectory(prefix="migrate-gate-django-") as folder:
+        handoff = plan
+        if handshake and (NAME, database) not in ctx.memo:
+            handoff = Path(folder) / "plan.json"
+            ctx.memo[(_HANDOFF, database)] = handoff
+        if handoff is not None:
+            env[_PLAN_ENV] = str(handoff)
+        if plan_only:
+            env[_PLAN_ONLY_ENV] = "1"
+        if handshake:
+            env["MIGRATE_GATE_HANDSHAKE"] = "1"
+        try:
+            result = ctx.run(
+                [_interpreter(ctx), "-c", _SHIM, *args],
+                env=env,
+                label=f"python manage.py {' '.join(args)}",
+                echo=echo,
+                handshake=handshake,
+            )
+        finally:
+            ctx.memo.pop((_HANDOFF, database), None)
+        if handoff is not None and handoff.exists() and (NAME, database) not in ctx.memo:
+            ctx.memo[(NAME, database)] = _load_plan(handoff)
     if not result.ok:
         where = _last_step(result.output)
         hint = own_interpreter_hint(_interpreter(ctx), result.output)
