@@ -3,6 +3,9 @@ PostgreSQL and SQLite (better-sqlite3)."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -233,3 +236,105 @@ def test_a_late_migration_allowed_out_of_order_is_the_one_rollback_reverts(
     rolled = run_cli("rollback", "--json", "--database-url", pg_url, cwd=project).report
     assert (rolled["status"], rolled["rolled_back"]) == ("success", [late.name]), rolled["error"]
     assert rolled["current"] == "20240103000000_index_author_email.js"
+
+
+SETTINGS_KNEXFILE = """module.exports = {
+  client: "better-sqlite3",
+  useNullAsDefault: true,
+  connection: { filename: "./app.db" },
+  migrations: {
+    directory: ["./later", "./first"],
+    loadExtensions: [".js", ".cjs"],
+    sortDirsSeparately: %s,
+    tableName: "schema_log",
+  },
+};
+"""
+MIGRATION = (
+    'exports.up = (knex) => knex.schema.createTable("t_%s", (t) => t.increments());\n'
+    'exports.down = (knex) => knex.schema.dropTable("t_%s");\n'
+)
+
+
+def knexs_own_list(project: Path) -> tuple[list[str], list[str]]:
+    """`knex migrate:list` run by hand in the project (its knexfile names ./app.db)."""
+    output = subprocess.run(
+        [str(project / "node_modules/.bin/knex"), "migrate:list"],
+        cwd=project,
+        env={**os.environ, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    sections: dict[str, list[str]] = {"Completed": [], "Pending": []}
+    current = None
+    for line in (raw.strip() for raw in output.splitlines()):
+        header = re.match(r"^(?:Found \d+|No) (Completed|Pending) Migration file", line)
+        if header:
+            current = header[1]
+        elif current and line:
+            sections[current].append(line)
+    return sections["Completed"], sections["Pending"]
+
+
+@pytest.mark.parametrize("separately", ["false", "true"])
+def test_state_follows_the_knexfiles_migrations_settings_as_knex_does(
+    tmp_path: Path, separately: str
+) -> None:
+    """Several folders, loadExtensions, sortDirsSeparately, tableName: the files and order
+    migrate-gate reads from its own connection are those `knex migrate:list` lists."""
+    project = node_project("knex", tmp_path)
+    (project / "knexfile.js").write_text(SETTINGS_KNEXFILE % separately)
+    for folder, names in {
+        "first": ["002_b.js", "004_d.cjs", "005_e.ts", "notes.txt"],
+        "later": ["001_a.js", "003_c.js", "Z_upper.js"],
+    }.items():
+        (project / folder).mkdir()
+        for name in names:
+            stem = name.split(".")[0].lower()
+            (project / folder / name).write_text(MIGRATION % (stem, stem))
+    url = "sqlite:///app.db"
+    status = run_cli("status", "--json", "--database-url", url, cwd=project).report
+    assert status["status"] == "success", status["error"]
+    listed = knexs_own_list(project)
+    assert status["pending"] == listed[1] and listed[0] == []
+    assert "005_e.ts" not in listed[1] and len(listed[1]) == 5
+
+    migrated = run_cli("migrate", "--json", "--database-url", url, cwd=project)
+    assert migrated.report["applied"] == listed[1], migrated.stderr[-2000:]
+    assert migrated.stderr.count("\n$ ") + migrated.stderr.startswith("$ ") == 1  # one Node start
+    assert knexs_own_list(project) == (listed[1], [])
+    rolled = run_cli("rollback", "--json", "--database-url", url, cwd=project).report
+    assert rolled["rolled_back"] == [listed[1][-1]] and rolled["pending"] == [listed[1][-1]]
+
+
+CUSTOM_SOURCE_KNEXFILE = """const path = require("path");
+const names = ["m1_create", "m2_create"];
+module.exports = {
+  client: "better-sqlite3",
+  useNullAsDefault: true,
+  connection: { filename: "./app.db" },
+  migrations: {
+    migrationSource: {
+      getMigrations: async () => names,
+      getMigrationName: (name) => name,
+      getMigration: async (name) => ({
+        up: (knex) => knex.schema.createTable(name, (t) => t.increments()),
+        down: (knex) => knex.schema.dropTable(name),
+      }),
+    },
+  },
+};
+"""
+
+
+def test_a_custom_migration_source_is_listed_by_knex(tmp_path: Path) -> None:
+    """Only Knex can list a migrationSource of the project's own: the state comes from
+    `knex migrate:list` then, and is still right."""
+    project = node_project("knex", tmp_path)
+    (project / "knexfile.js").write_text(CUSTOM_SOURCE_KNEXFILE)
+    url = "sqlite:///app.db"
+    status = run_cli("status", "--json", "--database-url", url, cwd=project).report
+    assert status["pending"] == ["m1_create", "m2_create"], status["error"]
+    migrated = run_cli("migrate", "--json", "--database-url", url, cwd=project).report
+    assert (migrated["status"], migrated["applied"]) == ("success", ["m1_create", "m2_create"])
