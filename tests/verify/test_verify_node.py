@@ -175,3 +175,6 @@ def test_prisma_migration_without_down_sql_is_irreversible(prisma: Backend) -> N
     failed = result.report["checks"][0]
     assert (failed["migration"], failed["result"]) == (PRISMA[2], "irreversible")
     assert f"{PRISMA[2]}/down.sql does not exist" in failed["message"]
+    # known before any up: nothing was applied to find it out
+    assert result.report["applied"] == [] and len(result.report["checks"]) == 1
+    assert "_prisma_migrations" not in prisma.tables()

@@ -25,6 +25,7 @@ from . import reversible
 from .base import (
     Context,
     MigrationState,
+    downs_found_by_running,
     newest_first,
     own_interpreter_hint,
     python_for,
@@ -408,3 +409,6 @@ def _ancestors(heads: set[str], parents: dict[str, tuple[str, ...]]) -> set[str]
             seen.add(revision)
             stack.extend(parents.get(revision, ()))
     return seen
+
+
+without_down = downs_found_by_running

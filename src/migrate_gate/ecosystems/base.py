@@ -114,6 +114,11 @@ class Ecosystem(Protocol):
         no database was given) what the database records."""
         ...
 
+    def without_down(self, ctx: Context, migrations: Sequence[str]) -> dict[str, str]:
+        """Those of `migrations` whose down certainly cannot run (the file the tool reverts
+        with does not exist), each with why: verify reports them before it applies anything."""
+        ...
+
     def unmigrated_models(self, ctx: Context, scratch: DatabaseUrl | None) -> ModelCheck:
         """Model changes no migration makes; `scratch` is an empty database the check may
         migrate (the project's own database is never written)."""
@@ -123,6 +128,11 @@ class Ecosystem(Protocol):
 def models_not_applicable(ctx: Context, scratch: DatabaseUrl | None) -> ModelCheck:
     """The shared answer of tools whose migrations are written by hand (goose, Knex)."""
     return ModelCheck([], "not applicable: the migrations are hand-written, no models to compare")
+
+
+def downs_found_by_running(ctx: Context, migrations: Sequence[str]) -> dict[str, str]:
+    """The shared answer of tools whose down is code: only running it tells."""
+    return {}
 
 
 def find_tool(project_dir: Path, name: str, local: Sequence[str] = ()) -> str | None:

@@ -32,6 +32,7 @@ from .base import (
     PYTHON_VENVS,
     Context,
     MigrationState,
+    downs_found_by_running,
     newest_first,
     own_interpreter_hint,
     python_for,
@@ -353,3 +354,6 @@ def _interpreter(ctx: Context) -> str:
 
 def _in_virtualenv(relative: Path) -> bool:
     return relative.parts[0] in PYTHON_VENVS or relative.parts[0] == "node_modules"
+
+
+without_down = downs_found_by_running

@@ -17,7 +17,14 @@ from ..dburl import DatabaseUrl
 from ..errors import MigrationFailed, UsageError
 from ..history import Problem
 from . import reversible
-from .base import Context, MigrationState, models_not_applicable, newest_first, require_readable
+from .base import (
+    Context,
+    MigrationState,
+    downs_found_by_running,
+    models_not_applicable,
+    newest_first,
+    require_readable,
+)
 
 NAME = "goose"
 INSTALL_HINT = (
@@ -255,3 +262,6 @@ def _versions(project_dir: Path) -> list[str]:
     folder = _migrations_dir(project_dir)
     paths = _migrations(folder) if folder else []
     return [str(v) for v in sorted({int(p.name.split("_", 1)[0]) for p in paths})]
+
+
+without_down = downs_found_by_running

@@ -33,6 +33,7 @@ from . import reversible
 from .base import (
     Context,
     MigrationState,
+    downs_found_by_running,
     models_not_applicable,
     newest_first,
     node_bins,
@@ -461,3 +462,6 @@ def _error_line(output: str) -> str:
         if lines[index + 1].startswith("at ") and not line.startswith("at "):
             return line
     return lines[-1] if lines else "no output"
+
+
+without_down = downs_found_by_running

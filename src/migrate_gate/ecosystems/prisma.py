@@ -19,6 +19,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from .. import db, folders, history
@@ -138,6 +139,16 @@ def rollback(ctx: Context, state: MigrationState, steps: int) -> None:
         if not ok:
             raise MigrationFailed(f"down.sql of {name} failed: {_reason(output)}")
         _forget(ctx, name)
+
+
+def without_down(ctx: Context, migrations: Sequence[str]) -> dict[str, str]:
+    """Migrations with no down.sql: rollback refuses them before it runs anything."""
+    folder = _migrations_dir(ctx.project_dir)
+    return {
+        name: _no_down_sql(ctx.project_dir, folder / name)
+        for name in migrations
+        if not (folder / name / "down.sql").is_file()
+    }
 
 
 def problems(ctx: Context, state: MigrationState | None) -> list[Problem]:

@@ -20,7 +20,7 @@ from ..errors import MigrationFailed, UsageError
 from ..history import ModelCheck, Problem
 from ..runner import ToolResult
 from . import reversible
-from .base import Context, MigrationState, newest_first
+from .base import Context, MigrationState, downs_found_by_running, newest_first
 
 NAME = "rails"
 INSTALL_HINT = (
@@ -240,3 +240,6 @@ def _migration_files(project_dir: Path) -> list[str]:
     """Versions in db/migrate, for a database that has no schema_migrations table yet."""
     names = (path.name for path in (project_dir / "db" / "migrate").glob("*.rb"))
     return sorted((m[1] for name in names if (m := _MIGRATION_FILE.match(name))), key=int)
+
+
+without_down = downs_found_by_running

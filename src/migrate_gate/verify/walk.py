@@ -47,8 +47,16 @@ class Walk:
     _after: dict[str, Snapshot] = field(default_factory=dict)
 
     def run(self) -> bool:
-        """Up, down, up again; False at the first migration that fails its check."""
-        return self._up() and self._down() and self._up_again()
+        """Up, down, up again; False at the first migration that fails its check. A down the
+        tool certainly cannot run (Prisma without down.sql) fails before any up is spent."""
+        return self._downs_exist() and self._up() and self._down() and self._up_again()
+
+    def _downs_exist(self) -> bool:
+        missing = self.ecosystem.without_down(self.ctx, self.migrations)
+        for migration in reversed(self.migrations):  # in the order the down walk meets them
+            if migration in missing:
+                self._fail(migration, IRREVERSIBLE, missing[migration])
+        return not missing
 
     def _snapshot(self) -> Snapshot:
         database, bookkeeping = self.ctx.require_database(), self.ecosystem.bookkeeping_tables()
