@@ -140,7 +140,10 @@ def django(root: Path, size: int) -> Path:
     (app / "migrations").mkdir(parents=True)
     (app / "__init__.py").write_text("")
     (app / "migrations" / "__init__.py").write_text("")
-    models = "".join(f"\n\nclass T{n:04d}(models.Model):\n    pass\n" for n in range(1, size + 1))
+    models = "".join(
+        f'\n\nclass T{n:04d}(models.Model):\n    class Meta:\n        db_table = "t{n:04d}"\n'
+        for n in range(1, size + 1)
+    )
     (app / "models.py").write_text("from django.db import models\n" + models)
     for n in range(1, size + 1):
         depends = f'[("bench", "{n - 1:04d}_t{n - 1:04d}")]' if n > 1 else "[]"
@@ -152,7 +155,7 @@ def django(root: Path, size: int) -> Path:
             f'        migrations.CreateModel(name="T{n:04d}", fields=[\n'
             '            ("id", models.BigAutoField(auto_created=True, primary_key=True, '
             'serialize=False, verbose_name="ID")),\n'
-            "        ]),\n    ]\n"
+            f'        ], options={{"db_table": "t{n:04d}"}}),\n    ]\n'
         )
     compileall.compile_dir(root, quiet=1)
     return root

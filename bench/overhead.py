@@ -169,17 +169,17 @@ class Bench:
     def raw(self, tool: Tool, project: Path, argv: list[str], url: str) -> float:
         tool.configure(project, url)
         elapsed = timed(argv, project, tool.env(url))
-        _check_migrated(tool, url)
+        _check_migrated(tool, url, _words(argv))
         return elapsed
 
     def gated(self, tool: Tool, project: Path, command: str, url: str) -> float:
         tool.configure(project, url)  # the same file as the raw run; migrate-gate's URL wins
         elapsed = timed([GATE, command, "--database-url", url], project, {})
-        _check_migrated(tool, url)
+        _check_migrated(tool, url, f"migrate-gate {command}")
         return elapsed
 
 
-def _check_migrated(tool: Tool, url: str) -> None:
+def _check_migrated(tool: Tool, url: str, ran: str) -> None:
     """Every generated table exists afterwards: a run that timed nothing would look fast."""
     with psycopg.connect(url) as connection:
         row = connection.execute(
@@ -187,7 +187,8 @@ def _check_migrated(tool: Tool, url: str) -> None:
             " where schemaname = 'public' and tablename ~ '^t[0-9]{4}$'"
         ).fetchone()
     if row is None or row[0] != tool.size:
-        raise SystemExit(f"{tool.name}: {row and row[0]} of {tool.size} tables after the run")
+        found = row and row[0]
+        raise SystemExit(f"{tool.name}: {found} of {tool.size} tables after {ran}")
 
 
 @functools.cache
