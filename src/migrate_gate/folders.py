@@ -3,18 +3,44 @@ itself (kept free of heavy imports: lint's start-up)."""
 
 from __future__ import annotations
 
-import ast
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from .errors import UsageError
+
+if TYPE_CHECKING:  # ast costs lint's start-up ~2 ms; only the Python ecosystems parse files
+    import ast
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # no migration or config file is this large
 MAX_WALKED = 20_000  # entries looked at for special files: bounded in a huge monorepo
 _NOT_WALKED = frozenset(
     {"node_modules", ".git", ".venv", "venv", "vendor", "__pycache__", "tmp", "log", "dist"}
 )
+
+
+T = TypeVar("T")
+
+
+def per_file_version(read: Callable[[Path], T]) -> Callable[[Path], T]:
+    """`read(path)`, memoized on the file's version (path, size, modification time): the
+    checks of one command look at each migration file once however many of them ask, and a
+    file changed since is read again. A file that cannot be stat'ed is read every time."""
+    seen: dict[tuple[str, int, int], T] = {}
+
+    def memoized(path: Path) -> T:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return read(path)
+        key = (str(path), info.st_size, info.st_mtime_ns)
+        if key not in seen:
+            seen[key] = read(path)
+        return seen[key]
+
+    return memoized
 
 
 def project_folder(path: str) -> Path:
@@ -100,6 +126,8 @@ def read_text(path: Path) -> str:
 
 def parse_python(path: Path) -> ast.Module:
     """A Python file's syntax tree (its coding declaration honoured, as Python does)."""
+    import ast
+
     try:
         return ast.parse(read_bytes(path), str(path))
     except (SyntaxError, ValueError) as error:

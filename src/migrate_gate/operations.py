@@ -51,19 +51,50 @@ def execute(
     report = Report(command=command, ecosystem=ecosystem_name, project_dir=str(ctx.project_dir))
     started = time.monotonic()
     if command == "status":
-        _run(ecosystem, command, ctx, report, steps, allowed, lock_retries)
+        _run(ecosystem, command, ctx, report, steps, allowed)
+    elif command == "migrate":
+        _migrate_locked(ecosystem, ctx, report, allowed, lock_wait, lock_retries, warn_slower_than)
     else:
         try:
             with hold_lock(ctx, command, report, lock_wait):
-                _run(ecosystem, command, ctx, report, steps, allowed, lock_retries)
+                _run(ecosystem, command, ctx, report, steps, allowed)
                 _measure(ecosystem, ctx, report, warn_slower_than)
         except (MigrationFailed, Cancelled) as error:  # the lock was not taken: nothing ran
-            if isinstance(error, locking.LockBusy):
-                report.extra["lock"] = error.info
-            _record_failure(report, error)
-            report.extra["state"] = UNKNOWN
+            _lock_not_taken(report, error)
     report.duration_seconds = round(time.monotonic() - started, 3)
     return report
+
+
+def _lock_not_taken(report: Report, error: MigrationFailed | Cancelled) -> None:
+    if isinstance(error, locking.LockBusy):
+        report.extra["lock"] = error.info
+    _record_failure(report, error)
+    report.extra["state"] = UNKNOWN
+
+
+def _migrate_locked(
+    ecosystem: Ecosystem,
+    ctx: Context,
+    report: Report,
+    allowed: Sequence[str],
+    lock_wait: float,
+    lock_retries: int,
+    warn_slower_than: float | None,
+) -> None:
+    """migrate takes the lock in the tool's barrier, right before the before-state is read:
+    after a tool that waits for the go-ahead has started (so its start-up overlaps the lock
+    too), before anything can change; it is held until the after-state is read."""
+    with contextlib.ExitStack() as held:
+        locked: list[bool] = []
+
+        def take_lock() -> None:
+            if not locked:
+                held.enter_context(hold_lock(ctx, "migrate", report, lock_wait))
+                locked.append(True)
+
+        _migrate(ecosystem, ctx, report, allowed, lock_retries, take_lock)
+        if locked:
+            _measure(ecosystem, ctx, report, warn_slower_than)
 
 
 def hold_lock(
@@ -99,11 +130,8 @@ def _run(
     report: Report,
     steps: int,
     allowed: Sequence[str],
-    lock_retries: int,
 ) -> None:
-    if command == "migrate":
-        _migrate(ecosystem, ctx, report, allowed, lock_retries)
-        return
+    """status and rollback (migrate: _migrate_locked)."""
     try:
         before = ecosystem.read_state(ctx)
         _check_history(ecosystem, ctx, before, report, allowed)
@@ -134,15 +162,21 @@ def _check_history(
 
 
 def _migrate(
-    ecosystem: Ecosystem, ctx: Context, report: Report, allowed: Sequence[str], lock_retries: int
+    ecosystem: Ecosystem,
+    ctx: Context,
+    report: Report,
+    allowed: Sequence[str],
+    lock_retries: int,
+    take_lock: Callable[[], None],
 ) -> None:
-    """Read the before-state (and check the history) as the tool's barrier: it precedes any
-    change, yet overlaps the start-up of tools that support the handshake (see Runner.run).
-    A run that fails on a lock timeout is retried (see retries.py)."""
+    """Take the lock and read the before-state (and check the history) as the tool's
+    barrier: it precedes any change, yet overlaps the start-up of tools that support the
+    handshake (see Runner.run). A run that fails on a lock timeout is retried (retries.py)."""
     before: list[MigrationState] = []
     invalid: set[str] = set()
 
     def barrier() -> None:
+        take_lock()
         before.append(ecosystem.read_state(ctx))
         _check_history(ecosystem, ctx, before[0], report, allowed)
         if lock_retries:
@@ -162,10 +196,17 @@ def _migrate(
             log=_logger(ctx),
         )
     if error is not None:
+        if isinstance(error, locking.LockBusy):
+            report.extra["lock"] = error.info
         _record_failure(report, error)
     if not before:  # the barrier failed (the recorded error says why), or no tool ran
         if report.status != "success":
             report.extra["state"] = UNKNOWN
+            return
+        try:
+            take_lock()
+        except (MigrationFailed, Cancelled) as failure:
+            _lock_not_taken(report, failure)
             return
         before.append(ecosystem.read_state(ctx))
     after = _read_after(ecosystem, ctx, report)

@@ -58,10 +58,14 @@ class Context:
         label: str | None = None,
         echo: bool = True,
         handshake: bool = False,
+        meanwhile: Callable[[], None] | None = None,
     ) -> ToolResult:
         """Run a tool in the project folder. With `handshake`, the tool waits for "go" on
-        stdin before it changes anything (see Runner.run)."""
+        stdin before it changes anything (see Runner.run); `meanwhile` runs after the barrier
+        while it starts."""
         barrier, self.barrier = self.barrier, None
+        if meanwhile is not None:
+            barrier = _then(barrier, meanwhile)
         return self.runner.run(
             argv,
             cwd=self.project_dir,
@@ -76,6 +80,15 @@ class Context:
         if self.database is None:
             raise UsageError(NO_DATABASE)
         return self.database
+
+
+def _then(first: Callable[[], None] | None, second: Callable[[], None]) -> Callable[[], None]:
+    def both() -> None:
+        if first is not None:
+            first()
+        second()
+
+    return both
 
 
 class Ecosystem(Protocol):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -127,12 +128,16 @@ class Step(NamedTuple):
 
 
 def read_state(ctx: Context) -> MigrationState:
-    recorded = _recorded(ctx)
-    if recorded is None:  # a database migrate-gate cannot read: Django's own view, each time
+    """What django_migrations records (read while a Django start computes the plan, when
+    this command needs one), against the plan."""
+    database = ctx.require_database()
+    if not _readable(database):  # a database migrate-gate cannot read: Django's own view
         plan = _fresh_plan(ctx)
         applied = [step.name for step in plan if step.applied]
         return MigrationState(applied, [step.name for step in plan if not step.applied])
-    return state_of(_plan(ctx), recorded)
+    recorded: list[list[str]] = []
+    plan = _plan(ctx, meanwhile=lambda: recorded.append(_recorded(ctx) or []))
+    return state_of(plan, recorded[0] if recorded else _recorded(ctx) or [])
 
 
 def state_of(plan: list[Step], recorded: list[str]) -> MigrationState:
@@ -155,9 +160,10 @@ def state_of(plan: list[Step], recorded: list[str]) -> MigrationState:
 _HANDOFF = "django-handoff"  # the memo key of the file a starting migrate writes its plan to
 
 
-def _plan(ctx: Context) -> list[Step]:
+def _plan(ctx: Context, meanwhile: Callable[[], None] | None = None) -> list[Step]:
     """Django's plan: from this command's memo, else from the tool starting up now (the
-    barrier of a migrate), else from a Django start of its own."""
+    barrier of a migrate), else from a Django start of its own, during which `meanwhile`
+    runs."""
     database = ctx.require_database()
     if (NAME, database) not in ctx.memo:
         handoff = ctx.memo.get((_HANDOFF, database))
@@ -165,16 +171,24 @@ def _plan(ctx: Context) -> list[Step]:
             ctx.runner.wait_for_handoff(handoff)
             ctx.memo[(NAME, database)] = _load_plan(handoff)
         else:
-            ctx.memo[(NAME, database)] = _fresh_plan(ctx)
+            ctx.memo[(NAME, database)] = _fresh_plan(ctx, meanwhile)
     plan: list[Step] = ctx.memo[(NAME, database)]
     return plan
 
 
-def _fresh_plan(ctx: Context) -> list[Step]:
+def _fresh_plan(ctx: Context, meanwhile: Callable[[], None] | None = None) -> list[Step]:
     """One Django start that computes the plan and exits (what showmigrations --plan costs)."""
     with tempfile.TemporaryDirectory(prefix="migrate-gate-django-") as folder:
         path = Path(folder) / "plan.json"
-        _manage(ctx, "showmigrations", "--plan", echo=False, plan=path, plan_only=True)
+        _manage(
+            ctx,
+            "showmigrations",
+            "--plan",
+            echo=False,
+            plan=path,
+            plan_only=True,
+            meanwhile=meanwhile,
+        )
         return _load_plan(path)
 
 
@@ -190,11 +204,15 @@ def _recorded(ctx: Context) -> list[str] | None:
     """`app.name` of every django_migrations row, oldest first (None where it cannot be read
     with migrate-gate's own driver: MySQL keeps the plan order)."""
     database = ctx.require_database()
-    if not (database.is_sqlite or database.kind == "postgresql"):
+    if not _readable(database):
         return None
     sql = "SELECT app, name FROM django_migrations ORDER BY id"
     rows = db.query(database, ctx.project_dir, sql)
     return [f"{app}.{name}" for app, name in rows or []]
+
+
+def _readable(database: DatabaseUrl) -> bool:
+    return database.is_sqlite or database.kind == "postgresql"
 
 
 def migrate(ctx: Context, *, target: str | None = None) -> None:
@@ -272,6 +290,7 @@ def _manage(
     handshake: bool = False,
     plan: Path | None = None,
     plan_only: bool = False,
+    meanwhile: Callable[[], None] | None = None,
 ) -> str:
     """Run manage.py `args`. With `handshake` the run hands over Django's plan first (when
     this command has none yet) and waits for the go-ahead."""
@@ -294,7 +313,8 @@ def _manage(
                 env=env,
                 label=f"python manage.py {' '.join(args)}",
                 echo=echo,
-                handshake=handshake,
+                handshake=handshake or meanwhile is not None,
+                meanwhile=meanwhile,
             )
         finally:
             ctx.memo.pop((_HANDOFF, database), None)

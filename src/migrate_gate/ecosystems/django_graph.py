@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from .. import folders
 from ..history import Problem, missing_down, unknown_applied
 
 PATTERNS = ("*/migrations/[0-9]*.py", "*/*/migrations/[0-9]*.py")
@@ -95,6 +96,7 @@ def _nodes(project_dir: Path) -> Iterator[Node]:
                     yield node
 
 
+@folders.per_file_version
 def _read(path: Path) -> Node | None:
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))

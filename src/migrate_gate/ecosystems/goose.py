@@ -249,6 +249,7 @@ def _migrations(folder: Path) -> list[Path]:
     ]
 
 
+@folders.per_file_version
 def _is_goose(path: Path) -> bool:
     pattern = _SQL_UP if path.suffix == ".sql" else _GO_REGISTER
     try:
