@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -153,6 +152,8 @@ def _execute(connection: Any, sql: str) -> list[Row]:
 def _query_sqlite(path: Path, sql: str) -> list[Row] | None:
     if not path.exists():
         return None
+    import sqlite3  # lazily: PostgreSQL runs never need it
+
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=CONNECT_TIMEOUT_SECONDS)
     try:
         return list(connection.execute(sql).fetchall())

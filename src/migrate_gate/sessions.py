@@ -9,7 +9,6 @@ run) and `PGOPTIONS` (`-c lock_timeout=... -c statement_timeout=...`). libpq rea
 from __future__ import annotations
 
 import os
-import secrets
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -25,6 +24,8 @@ TERMINATE_WAIT_MS = 2000
 def new_tag(command: str) -> str:
     """The application_name of one run's tool sessions (unique, so runs never touch each
     other's sessions)."""
+    import secrets  # 9 ms of start-up otherwise
+
     return f"migrate-gate {command} tool {secrets.token_hex(4)}"
 
 

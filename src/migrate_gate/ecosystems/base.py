@@ -7,7 +7,6 @@ module against this protocol.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import sys
@@ -213,6 +212,8 @@ def python_for(project_dir: Path, script: str, module: str) -> str | None:
     found = python_tool(project_dir, script)
     if found is not None:
         return interpreter_of(found)
+    import importlib.util
+
     return sys.executable if importlib.util.find_spec(module) is not None else None
 
 

@@ -17,7 +17,6 @@ import dataclasses
 import json
 import re
 import shutil
-import sqlite3
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -237,6 +236,8 @@ def _forget(ctx: Context, name: str) -> None:
     database = ctx.require_database()
     sql = f"DELETE FROM {_table(database)} WHERE migration_name = "
     if database.is_sqlite:
+        import sqlite3  # lazily: PostgreSQL runs never need it
+
         connection = sqlite3.connect(database.sqlite_path(ctx.project_dir))
         try:
             with connection:
