@@ -29,8 +29,21 @@ INSTALL_HINT = (
 RAILS = "bin/rails"
 MARKERS = (RAILS, "config/application.rb", "db/migrate/")
 NO_TABLE = "Schema migrations table does not exist yet."
-# Ruby buffers a piped stdout; without sync, progress would arrive only at exit.
-_SHIM = "$stdout.sync = true; load ARGV.shift"
+# Ruby buffers a piped stdout; without sync, progress would arrive only at exit. With the
+# handshake, config/application.rb (Rails and the app's gems: most of a boot, and nothing that
+# touches the database) loads first, then the tool waits for the go-ahead: migrate-gate takes
+# its lock and reads the state meanwhile. An error there is bin/rails' to report, below.
+_SHIM = """$stdout.sync = true
+if ENV.delete("MIGRATE_GATE_HANDSHAKE")
+  begin
+    require File.expand_path("config/application", Dir.pwd)
+  rescue StandardError, ScriptError
+    nil
+  end
+  abort("migrate-gate did not give the go-ahead; nothing was run") unless $stdin.gets == "go\\n"
+end
+load ARGV.shift
+"""
 _STATUS_LINE = re.compile(r"^\s*(up|down)\s+(\d+)\s")
 _STEP_LINE = re.compile(r"^== (\d+) (\w+): (?:migrating|reverting)")
 _MIGRATION_FILE = re.compile(r"^(\d+)_\w+\.rb$")
@@ -93,7 +106,7 @@ def _status_from_rails(ctx: Context) -> MigrationState:
 
 def migrate(ctx: Context, *, target: str | None = None) -> None:
     if target is None:
-        _check_ok(_rails(ctx, "db:migrate"), "db:migrate")
+        _check_ok(_rails(ctx, "db:migrate", handshake=True), "db:migrate")
         return
     if not target.isdigit():
         raise MigrationFailed(f"Rails versions are numbers, not {target!r}")
@@ -179,14 +192,23 @@ def _rails_steps(state: MigrationState, steps: int) -> int:
 
 
 def _rails(
-    ctx: Context, *args: str, echo: bool = True, env: dict[str, str] | None = None
+    ctx: Context,
+    *args: str,
+    echo: bool = True,
+    env: dict[str, str] | None = None,
+    handshake: bool = False,
 ) -> ToolResult:
     url = _database_url(ctx.require_database(), ctx.project_dir)
     return ctx.run(
         [_ruby(), "-e", _SHIM, RAILS, *args],
-        env={"DATABASE_URL": url, **(env or {})},
+        env={
+            "DATABASE_URL": url,
+            **({"MIGRATE_GATE_HANDSHAKE": "1"} if handshake else {}),
+            **(env or {}),
+        },
         label=f"{RAILS} {' '.join(args)}",
         echo=echo,
+        handshake=handshake,
     )
 
 
