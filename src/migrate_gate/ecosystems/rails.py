@@ -1,4 +1,4 @@
-"""Rails: `bin/rails db:migrate`, state from `db:migrate:status`, `db:rollback STEP=N`.
+"""Rails: `bin/rails db:migrate`, state from `schema_migrations`, `db:rollback STEP=N`.
 
 The database reaches Rails as DATABASE_URL, which overrides config/database.yml
 for the current RAILS_ENV (passed through from the environment). bin/rails runs
