@@ -95,6 +95,13 @@ def _connect_timeout() -> int:
     return max(2, min(CONNECT_TIMEOUT_SECONDS, math.ceil(left)))  # libpq's minimum is 2
 
 
+def connect_ahead(database: DatabaseUrl) -> None:
+    """Open the connection the next reads of `database` use (importing psycopg and logging in
+    take longer than a read), e.g. while a tool starts; SQLite needs nothing."""
+    if database.kind == "postgresql" and _open.get(database) is None:
+        _open[database] = connect_postgresql(database)
+
+
 def _query_postgresql(database: DatabaseUrl, sql: str) -> list[Row] | None:
     import psycopg
 

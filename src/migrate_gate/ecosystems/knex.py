@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -259,7 +260,14 @@ _LOAD_ONLY = (
 def _read_knexfile(ctx: Context) -> Settings:
     with tempfile.TemporaryDirectory(prefix="migrate-gate-knex-") as folder:
         handoff = Path(folder) / "settings.json"
-        ok, output = _knex(ctx, echo=False, handoff=handoff, load_only=True)
+        database = ctx.require_database()
+        ok, output = _knex(
+            ctx,
+            echo=False,
+            handoff=handoff,
+            load_only=True,
+            meanwhile=lambda: db.connect_ahead(database),
+        )
         if not ok:
             raise MigrationFailed(f"cannot load the knexfile: {_error_line(output)}")
         return _load_settings(handoff)
@@ -376,6 +384,7 @@ def _knex(
     handshake: bool = False,
     handoff: Path | None = None,
     load_only: bool = False,
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[bool, str]:
     """Run one knex command through the wrapper knexfile; (succeeded, masked output). With
     `handshake` the run hands over the knexfile's migrations settings first (when this
@@ -412,7 +421,8 @@ def _knex(
                 env=env,
                 label="node (load the knexfile)" if load_only else f"knex {' '.join(args)}",
                 echo=echo,
-                handshake=handshake,
+                handshake=handshake or meanwhile is not None,
+                meanwhile=meanwhile,
             )
         finally:
             ctx.memo.pop((_HANDOFF, database), None)
