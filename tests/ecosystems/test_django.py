@@ -43,6 +43,11 @@ def recorded(backend: Backend) -> list[str]:
     return [m for m in [*PLAN, "shop.0002_fails"] if m in names]
 
 
+def tool_starts(result: CliResult) -> list[str]:
+    """The tool runs a command made, as its log announces each ("$ python manage.py ...")."""
+    return [line[2:] for line in result.stderr.splitlines() if line.startswith("$ ")]
+
+
 def test_migrate_status_rollback_migrate(backend: Backend) -> None:
     migrated = cli(backend, "migrate")
     assert migrated.returncode == 0, migrated.stderr
@@ -50,12 +55,15 @@ def test_migrate_status_rollback_migrate(backend: Backend) -> None:
     assert (report["ecosystem"], report["status"], report["error"]) == ("django", "success", None)
     assert report["applied"] == PLAN and report["current"] == PLAN[-1] and report["pending"] == []
     assert recorded(backend) == PLAN
+    assert tool_starts(migrated) == ["python manage.py migrate --noinput"]  # one Django start
     assert {"blog_post", "shop_product"} <= backend.tables()
 
     status = cli(backend, "status").report
     assert (status["current"], status["pending"]) == (PLAN[-1], [])
 
-    rolled = cli(backend, "rollback").report
+    rolling = cli(backend, "rollback")
+    assert len(tool_starts(rolling)) == 2  # the plan, then the one step
+    rolled = rolling.report
     assert rolled["rolled_back"] == ["shop.0001_initial"]
     assert rolled["current"] == "blog.0002_post_body" and rolled["pending"] == ["shop.0001_initial"]
     assert recorded(backend) == PLAN[:2] and "shop_product" not in backend.tables()
