@@ -5,7 +5,10 @@ Both tools read the same file and print JSON (`--format json` / `--reporter json
 alternating, BENCH_RUNS (default 7) runs each; prints each median (wall and CPU: the CPU
 time is steadier on a shared machine), their ratios (target <= 1.0: as fast as the Rust linter)
 and migrate-gate's in-process parse time: libpg_query, then the JSON decoded batch by batch.
-migrate-gate's bytecode is compiled first, as pip compiles it when it installs the package:
+migrate-gate runs as a user's pip install runs it: a wheel of this checkout, installed in a
+throwaway venv that sees this one's dependencies (installed.install_copy; the editable
+checkout's import hook costs every start ~15 ms that no user pays). BENCH_EDITABLE=1 times
+the checkout's own console script instead, its bytecode compiled first, as pip compiles it:
 with PYTHONDONTWRITEBYTECODE set (as on our machines) every run would otherwise recompile each
 module edited since its .pyc was written, ~1 ms a module, and time that instead of linting.
 Run with `.venv/bin/python bench/lint.py` (squawk-cli is a dev dependency).
@@ -28,6 +31,7 @@ import installed
 
 BIN = Path(sys.executable).parent
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+EDITABLE = os.environ.get("BENCH_EDITABLE") == "1"
 STATEMENTS = 10_000
 
 # A realistic mix: half of these are what a reviewer would flag, half are the safe forms.
@@ -54,8 +58,8 @@ def corpus() -> str:
     return "\n".join(lines) + "\n"
 
 
-def command_for_lint(path: Path) -> list[str]:
-    return [str(BIN / "migrate-gate"), "lint", "--format", "json", str(path)]
+def command_for_lint(path: Path, bin_dir: Path = BIN) -> list[str]:
+    return [str(bin_dir / "migrate-gate"), "lint", "--format", "json", str(path)]
 
 
 class Sample(NamedTuple):
@@ -107,14 +111,17 @@ def compare(label: str, ours_argv: list[str], theirs_argv: list[str]) -> tuple[f
     for _ in range(RUNS):
         ours.append(timed(ours_argv))
         theirs.append(timed(theirs_argv))
-    walls = []
-    print(f"{label}: {RUNS} runs each, alternating")
+    walls, cpus = [], []
+    load = " ".join(f"{n:.2f}" for n in os.getloadavg())  # a shared machine: say how busy
+    print(f"{label}: {RUNS} runs each, alternating (load average {load})")
     for name, samples in (("migrate-gate lint --format json", ours), ("squawk", theirs)):
         wall = statistics.median(s.wall for s in samples)
         cpu = statistics.median(s.cpu for s in samples)
         walls.append(wall)
+        cpus.append(cpu)
         print(f"  {name:32} median {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU")
-    print(f"  ratio migrate-gate / squawk: {walls[0] / walls[1]:.2f} wall")
+    ratios = f"{walls[0] / walls[1]:.2f} wall, {cpus[0] / cpus[1]:.2f} CPU"
+    print(f"  ratio migrate-gate / squawk: {ratios}")
     return walls[0], walls[1]
 
 
@@ -122,22 +129,29 @@ def main() -> int:
     squawk = shutil.which("squawk", path=str(BIN)) or shutil.which("squawk")
     if squawk is None:
         sys.exit("squawk is not installed: pip install squawk-cli (a dev dependency)")
-    installed.compile_bytecode()
     with tempfile.TemporaryDirectory(prefix="migrate-gate-bench-") as scratch:
         folder = Path(scratch)
+        if EDITABLE:
+            installed.compile_bytecode()
+            ours = BIN
+        else:
+            ours = installed.install_copy(folder / "install")
+        print(f"migrate-gate: {'the editable checkout' if EDITABLE else 'installed from a wheel'}")
         path = folder / "migration.sql"
         sql = corpus()
         path.write_text(sql, encoding="utf-8")
         theirs = [squawk, "--reporter", "json"]
-        compare(f"{STATEMENTS} statements, one file", command_for_lint(path), [*theirs, str(path)])
+        compare(
+            f"{STATEMENTS} statements, one file", command_for_lint(path, ours), [*theirs, str(path)]
+        )
         small = folder / "small.sql"
         small.write_text(SMALL, encoding="utf-8")
-        compare("one small file", command_for_lint(small), [*theirs, str(small)])
+        compare("one small file", command_for_lint(small, ours), [*theirs, str(small)])
         many = folder / "many"
         many.mkdir()
         for n in range(FOLDER_FILES):
             (many / f"{n:04d}_step.sql").write_text(SMALL, encoding="utf-8")
-        compare(f"a folder of {FOLDER_FILES} small files", command_for_lint(many),
+        compare(f"a folder of {FOLDER_FILES} small files", command_for_lint(many, ours),
                 [*theirs, *map(str, sorted(many.glob("*.sql")))])  # fmt: skip
         parse = parse_seconds(sql)
     print(

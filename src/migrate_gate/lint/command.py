@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import MigrationFailed, UsageError
 from ..folders import project_folder
-from .model import Finding, Source, rank
+from .model import SEVERITIES, Finding, Source, rank
 
 if TYPE_CHECKING:
     from ..ecosystems.base import Context
@@ -190,7 +190,8 @@ class _Outcome:
     def judge(self, fail_on: str) -> None:
         from .formats import summary
 
-        failing = [f for f in self.findings if rank(f.severity) >= rank(fail_on)]
+        at_or_above = set(SEVERITIES[rank(fail_on) :])  # a set: there may be 10,000 findings
+        failing = [f for f in self.findings if f.severity in at_or_above]
         if failing and self.error is None:
             self.error = (
                 f"{len(failing)} finding(s) at or above {fail_on}: {summary(self.findings)}"

@@ -8,7 +8,6 @@ PostgreSQL cannot parse it and it uses syntax only that database has.
 from __future__ import annotations
 
 import re
-from pathlib import PurePath
 from typing import NamedTuple
 
 _FOLDERS = {
@@ -39,7 +38,8 @@ class Skipped(NamedTuple):
 
 def by_path(path: str) -> str | None:
     """'MySQL (folder mysql/)' when a folder on the path names another database."""
-    for part in PurePath(path).parts[:-1]:
+    folders = [part for part in path.split("/") if part not in ("", ".")][:-1]  # PurePath's
+    for part in folders:
         name = _FOLDERS.get(part.lower())
         if name:
             return f"{name} (folder {part}/)"

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 import re
 
 from ..model import Rule
 
-_MODULE = re.compile(r"^mg\d{3}_\w+$")  # mg001_non_concurrent_index.py: a rule, in id order
+_MODULE = re.compile(r"^(mg\d{3}_\w+)\.py$")  # mg001_non_concurrent_index.py: a rule, in id order
 
 
 def _load() -> tuple[Rule, ...]:
-    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if _MODULE.match(m.name))
+    # a listing, not pkgutil.iter_modules: that imports inspect, ~5 ms of lint's start-up
+    found = (_MODULE.match(entry) for entry in os.listdir(__path__[0]))
+    names = sorted(match[1] for match in found if match)
     rules: list[Rule] = [importlib.import_module(f"{__name__}.{name}").RULE for name in names]
     return tuple(rules)
 
