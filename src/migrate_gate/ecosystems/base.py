@@ -7,13 +7,14 @@ module against this protocol.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from ..dburl import NO_DATABASE, DatabaseUrl
 from ..errors import MigrationFailed, UsageError
@@ -88,6 +89,44 @@ def _then(first: Callable[[], None] | None, second: Callable[[], None]) -> Calla
         second()
 
     return both
+
+
+T = TypeVar("T")
+
+
+def handed_over(ctx: Context, name: str, load: Callable[[Path], T], fresh: Callable[[], T]) -> T:
+    """What a tool run of this command read at start-up and handed over in a file (Django's
+    plan, Knex's settings): from the memo, else from the run starting now (a barrier waits
+    for its file), else `fresh()`; kept in the memo for the command's later reads."""
+    key = (name, ctx.require_database())
+    if key not in ctx.memo:
+        pending = ctx.memo.get((f"{name} handoff", key[1]))
+        if pending is not None and ctx.runner.tool_running:
+            ctx.runner.wait_for_handoff(pending)
+            ctx.memo[key] = load(pending)
+        else:
+            ctx.memo[key] = fresh()
+    found: T = ctx.memo[key]
+    return found
+
+
+@contextlib.contextmanager
+def offering_handoff(
+    ctx: Context, name: str, path: Path, load: Callable[[Path], Any], *, wanted: bool
+) -> Iterator[Path | None]:
+    """`path` for the tool run about to start to hand over to, when `wanted` and the command
+    has nothing handed over yet (else None); what it wrote is memoized after the run."""
+    key = (name, ctx.require_database())
+    if not wanted or key in ctx.memo:
+        yield None
+        return
+    ctx.memo[(f"{name} handoff", key[1])] = path
+    try:
+        yield path
+    finally:
+        ctx.memo.pop((f"{name} handoff", key[1]), None)
+    if path.exists() and key not in ctx.memo:
+        ctx.memo[key] = load(path)
 
 
 class Ecosystem(Protocol):

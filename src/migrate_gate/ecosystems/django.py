@@ -34,7 +34,9 @@ from .base import (
     Context,
     MigrationState,
     downs_found_by_running,
+    handed_over,
     newest_first,
+    offering_handoff,
     own_interpreter_hint,
     python_for,
 )
@@ -157,23 +159,10 @@ def state_of(plan: list[Step], recorded: list[str]) -> MigrationState:
     return MigrationState([name for _, name in sorted(applied)], pending)
 
 
-_HANDOFF = "django-handoff"  # the memo key of the file a starting migrate writes its plan to
-
-
 def _plan(ctx: Context, meanwhile: Callable[[], None] | None = None) -> list[Step]:
-    """Django's plan: from this command's memo, else from the tool starting up now (the
-    barrier of a migrate), else from a Django start of its own, during which `meanwhile`
-    runs."""
-    database = ctx.require_database()
-    if (NAME, database) not in ctx.memo:
-        handoff = ctx.memo.get((_HANDOFF, database))
-        if handoff is not None and ctx.runner.tool_running:
-            ctx.runner.wait_for_handoff(handoff)
-            ctx.memo[(NAME, database)] = _load_plan(handoff)
-        else:
-            ctx.memo[(NAME, database)] = _fresh_plan(ctx, meanwhile)
-    plan: list[Step] = ctx.memo[(NAME, database)]
-    return plan
+    """Django's plan (see base.handed_over); a Django start of its own computes it when no
+    run of this command has, and `meanwhile` runs during that start."""
+    return handed_over(ctx, NAME, _load_plan, lambda: _fresh_plan(ctx, meanwhile))
 
 
 def _fresh_plan(ctx: Context, meanwhile: Callable[[], None] | None = None) -> list[Step]:
@@ -296,30 +285,27 @@ def _manage(
     this command has none yet) and waits for the go-ahead."""
     database = ctx.require_database()
     env = shim_env(database, ctx.project_dir)
-    with tempfile.TemporaryDirectory(prefix="migrate-gate-django-") as folder:
-        handoff = plan
-        if handshake and (NAME, database) not in ctx.memo:
-            handoff = Path(folder) / "plan.json"
-            ctx.memo[(_HANDOFF, database)] = handoff
+    with (
+        tempfile.TemporaryDirectory(prefix="migrate-gate-django-") as folder,
+        offering_handoff(
+            ctx, NAME, Path(folder) / "plan.json", _load_plan, wanted=handshake
+        ) as offered,
+    ):
+        handoff = offered or plan
         if handoff is not None:
             env[_PLAN_ENV] = str(handoff)
         if plan_only:
             env[_PLAN_ONLY_ENV] = "1"
         if handshake:
             env["MIGRATE_GATE_HANDSHAKE"] = "1"
-        try:
-            result = ctx.run(
-                [_interpreter(ctx), "-c", _SHIM, *args],
-                env=env,
-                label=f"python manage.py {' '.join(args)}",
-                echo=echo,
-                handshake=handshake or meanwhile is not None,
-                meanwhile=meanwhile,
-            )
-        finally:
-            ctx.memo.pop((_HANDOFF, database), None)
-        if handoff is not None and handoff.exists() and (NAME, database) not in ctx.memo:
-            ctx.memo[(NAME, database)] = _load_plan(handoff)
+        result = ctx.run(
+            [_interpreter(ctx), "-c", _SHIM, *args],
+            env=env,
+            label=f"python manage.py {' '.join(args)}",
+            echo=echo,
+            handshake=handshake or meanwhile is not None,
+            meanwhile=meanwhile,
+        )
     if not result.ok:
         where = _last_step(result.output)
         hint = own_interpreter_hint(_interpreter(ctx), result.output)

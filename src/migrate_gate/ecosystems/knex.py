@@ -35,9 +35,11 @@ from .base import (
     Context,
     MigrationState,
     downs_found_by_running,
+    handed_over,
     models_not_applicable,
     newest_first,
     node_bins,
+    offering_handoff,
     require_readable,
     require_tool,
 )
@@ -236,21 +238,11 @@ def _js_order(name: str) -> bytes:
 
 
 def _settings(ctx: Context) -> Settings:
-    """From this command's memo, else from the knex run starting now (the barrier of a
-    migrate), else from a Node start that only loads the knexfile."""
-    database = ctx.require_database()
-    if (NAME, database) not in ctx.memo:
-        handoff = ctx.memo.get((_HANDOFF, database))
-        if handoff is not None and ctx.runner.tool_running:
-            ctx.runner.wait_for_handoff(handoff)
-            ctx.memo[(NAME, database)] = _load_settings(handoff)
-        else:
-            ctx.memo[(NAME, database)] = _read_knexfile(ctx)
-    settings: Settings = ctx.memo[(NAME, database)]
-    return settings
+    """The knexfile's settings (see base.handed_over); a Node start that only loads the
+    knexfile reads them when no knex run of this command has."""
+    return handed_over(ctx, NAME, _load_settings, lambda: _read_knexfile(ctx))
 
 
-_HANDOFF = "knex-handoff"  # the memo key of the file a starting knex run writes settings to
 _LOAD_ONLY = (
     "require(process.argv[1])().then(() => process.exit(0), "
     "(error) => { console.error((error && error.stack) || String(error)); process.exit(1); })"
@@ -393,12 +385,15 @@ def _knex(
     binary = _binary(ctx)
     database = ctx.require_database()
     kind, connection = _target(database, ctx.project_dir)
-    with tempfile.TemporaryDirectory(prefix="migrate-gate-knex-") as folder:
+    with (
+        tempfile.TemporaryDirectory(prefix="migrate-gate-knex-") as folder,
+        offering_handoff(
+            ctx, NAME, Path(folder) / "settings.json", _load_settings, wanted=handshake
+        ) as offered,
+    ):
+        handoff = offered or handoff
         wrapper = Path(folder) / "knexfile.cjs"
         wrapper.write_text(_WRAPPER, encoding="utf-8")
-        if handshake and (NAME, database) not in ctx.memo:
-            handoff = Path(folder) / "settings.json"
-            ctx.memo[(_HANDOFF, database)] = handoff
         env = {
             "MIGRATE_GATE_KNEX_PROJECT": str(ctx.project_dir),
             "MIGRATE_GATE_KNEXFILE": str(ctx.project_dir / detect(ctx.project_dir)[0]),
@@ -406,7 +401,7 @@ def _knex(
             # the wrapper's folder holds no knex: use the package this CLI belongs to
             "KNEX_PATH": str(Path(os.path.realpath(binary)).parent.parent),
             # for project code the knexfile loads that reads it (the wrapper's URL wins anyway)
-            "DATABASE_URL": ctx.require_database().url(project_dir=ctx.project_dir),
+            "DATABASE_URL": database.url(project_dir=ctx.project_dir),
             "NO_COLOR": "1",
             **({"MIGRATE_GATE_KNEX_HANDOFF": str(handoff)} if handoff else {}),
             **({"MIGRATE_GATE_HANDSHAKE": "1"} if handshake else {}),
@@ -415,19 +410,14 @@ def _knex(
         argv = [binary, "--cwd", folder, "--knexfile", str(wrapper), *args]
         if load_only:
             argv = [_node(), "-e", _LOAD_ONLY, str(wrapper)]
-        try:
-            result = ctx.run(
-                argv,
-                env=env,
-                label="node (load the knexfile)" if load_only else f"knex {' '.join(args)}",
-                echo=echo,
-                handshake=handshake or meanwhile is not None,
-                meanwhile=meanwhile,
-            )
-        finally:
-            ctx.memo.pop((_HANDOFF, database), None)
-        if handshake and handoff is not None and handoff.exists():
-            ctx.memo.setdefault((NAME, database), _load_settings(handoff))
+        result = ctx.run(
+            argv,
+            env=env,
+            label="node (load the knexfile)" if load_only else f"knex {' '.join(args)}",
+            echo=echo,
+            handshake=handshake or meanwhile is not None,
+            meanwhile=meanwhile,
+        )
     return result.ok, result.output
 
 
