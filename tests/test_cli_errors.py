@@ -28,6 +28,23 @@ def test_version_and_help_on_every_command(command: str) -> None:
     assert run_cli("--version").stdout.strip() == f"migrate-gate {__version__}"
 
 
+def test_version_first_starts_no_command() -> None:
+    """`migrate-gate --version` (a cold start users and the bench time) imports no command's
+    modules: the parser is built without subcommands, yet still prints the version."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom migrate_gate.cli import main\ntry:\n    main(['--version'])\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('migrate_gate.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[0] == f"migrate-gate {__version__}"
+    loaded = done.stdout.splitlines()[1]
+    assert loaded == "['migrate_gate.cli', 'migrate_gate.errors', 'migrate_gate.masking']", loaded
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [

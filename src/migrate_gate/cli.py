@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .errors import UsageError
-from .masking import Masker
+from .masking import TYPE_CHECKING, Masker
 
 if TYPE_CHECKING:  # the report module (dataclasses) is imported only by commands that report
+    from typing import NoReturn
+
     from .report import Report
 
 PROG = "migrate-gate"
@@ -57,14 +57,15 @@ COMMANDS = ("detect", *(name for name, _ in _RUN_COMMANDS), "check", "scaffold",
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole command line, or only the top level and the `only` command's options: argparse
-    takes ~2 ms a subcommand to build, and a run needs just the one it was given."""
+    takes ~2 ms a subcommand to build, and a run needs just the one it was given (`--version`
+    first: none of them)."""
     parser = _Parser(
         prog=PROG, description="Run database migrations in CI/CD and report exactly what happened."
     )
     _add_version(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    wanted = {only} if only in COMMANDS else set(COMMANDS)
+    wanted = {only} if only in COMMANDS else set() if only == "--version" else set(COMMANDS)
     if "detect" in wanted:
         detect = commands.add_parser("detect", help="list the migration projects below a folder")
         _add_version(detect)
@@ -369,6 +370,8 @@ def _detect(args: argparse.Namespace) -> int:
     root = project_folder(args.project_dir)
     projects = detect_tree(root)
     if args.json:
+        import json
+
         print(json.dumps({"projects": [p.to_dict() for p in projects]}, indent=2))
     elif not projects:
         print(f"no migration project found below {root}")
@@ -439,6 +442,8 @@ def _secrets_in_environment() -> list[str]:
 
 def _secrets_in_argv(argv: Sequence[str]) -> list[str]:
     """Passwords of every argument (or `--flag=value` value) that is a URL with one."""
+    if not any("://" in arg for arg in argv):
+        return []  # urllib.parse (with ipaddress) is ~4 ms of a start that needs none of it
     from urllib.parse import unquote, urlsplit
 
     secrets: list[str] = []
