@@ -127,3 +127,18 @@ def test_a_socket_not_named_like_a_tools_file_is_left_alone(tmp_path: Path) -> N
         server.bind(str(project / ".s.PGSQL.5432"))
         result = run_cli("migrate", "--database-url", "sqlite:///app.db", cwd=project)
     assert result.returncode == 0, result.stderr
+
+
+def test_linting_given_files_ignores_special_files_elsewhere(tmp_path: Path) -> None:
+    """`lint FILE` starts no tool, so /dev/zero linked as a migration elsewhere in the folder is
+    not refused (it was: linting from /tmp failed on another program's FIFO); linting the
+    project itself, which may run the tool on a scratch database, still refuses it."""
+    project = copy_project("alembic", tmp_path)
+    _zero_link(project)
+    given = project / "given.sql"
+    given.write_text("ALTER TABLE books ADD COLUMN note text;\n", encoding="utf-8")
+    linted = run_cli("lint", "--fail-on", "error", str(given), cwd=project, timeout=60)
+    assert linted.returncode == 0, linted.stderr
+    assert "in 1 file(s)" in linted.stdout + linted.stderr
+    whole = run_cli("lint", cwd=project, timeout=60)
+    assert_usage_error(whole.stderr, whole.returncode, "is not a regular file")

@@ -43,8 +43,9 @@ def per_file_version(read: Callable[[Path], T]) -> Callable[[Path], T]:
     return memoized
 
 
-def project_folder(path: str) -> Path:
-    """--project-dir, resolved; a missing, looping or unusable folder is a usage error."""
+def project_folder(path: str, *, tools_read_it: bool = True) -> Path:
+    """--project-dir, resolved; a missing, looping or unusable folder is a usage error. When a
+    migration tool will read the folder (`tools_read_it`), it must hold no special file either."""
     try:
         directory = Path(path).resolve()
         usable = directory.is_dir()
@@ -54,7 +55,8 @@ def project_folder(path: str) -> Path:
         ) from None
     if not usable:
         raise UsageError(f"project folder {shown(path)} does not exist: check --project-dir")
-    require_plain_files(directory)
+    if tools_read_it:
+        require_plain_files(directory)
     return directory
 
 

@@ -100,7 +100,8 @@ def run(args: argparse.Namespace, masker: Masker | None = None) -> int:
     from .formats import FORMATS
 
     started = time.monotonic()
-    project_dir = project_folder(args.project_dir)
+    # PATHs linted as they are: no tool starts, so a FIFO elsewhere in the folder is harmless
+    project_dir = project_folder(args.project_dir, tools_read_it=not args.paths)
     if args.json and args.format != "text" and not args.output:
         raise UsageError("--json and --format both print to stdout: add --output FILE")
     config = load(project_dir)
