@@ -24,3 +24,14 @@ def test_pages_show_bad_and_good_sql() -> None:
         text = (DOCS / f"{rule.id}.md").read_text(encoding="utf-8")
         assert "### Anti-pattern" in text and "### Fix" in text, rule.id
         assert text.count("```sql") >= 2 or rule.id == "MG000", rule.id
+
+
+def test_readme_lists_every_rule_as_it_is() -> None:
+    """README's rules table: one row per rule, in order, with the rule's own severity and
+    category (a rule added, renamed or re-graded without the README fails here)."""
+    readme = (DOCS.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Lint compared with squawk", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| [MG")]
+    listed = [tuple(cell.strip() for cell in row.split("|")[1:4]) for row in rows]
+    expected = [(f"[{r.id} {r.name}](docs/rules/{r.id}.md)", r.severity, r.category) for r in RULES]
+    assert listed == expected
