@@ -138,7 +138,12 @@ def read_state(ctx: Context) -> MigrationState:
         applied = [step.name for step in plan if step.applied]
         return MigrationState(applied, [step.name for step in plan if not step.applied])
     recorded: list[list[str]] = []
-    plan = _plan(ctx, meanwhile=lambda: recorded.append(_recorded(ctx) or []))
+
+    def meanwhile() -> None:
+        recorded.append(_recorded(ctx) or [])
+        django_graph.read_files(ctx.project_dir)  # for problems(), which follows: memoized
+
+    plan = _plan(ctx, meanwhile=meanwhile)
     return state_of(plan, recorded[0] if recorded else _recorded(ctx) or [])
 
 

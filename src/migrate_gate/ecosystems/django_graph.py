@@ -68,6 +68,13 @@ def unknown_recorded(project_dir: Path, recorded: list[str]) -> list[Problem]:
     return unknown_applied(ours, known)
 
 
+def read_files(project_dir: Path) -> None:
+    """Parse every migration file now (each parse is memoized on the file's version): done
+    while Django starts, the history checks after it find them read."""
+    for _node in _nodes(project_dir):
+        pass
+
+
 def _leaves(nodes: list[Node]) -> dict[str, list[str]]:
     """Per app, the migrations no other migration of the app depends on (squashed ones
     stand in for those they replace)."""
