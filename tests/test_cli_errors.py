@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,9 +33,6 @@ def test_version_and_help_on_every_command(command: str) -> None:
 def test_version_first_starts_no_command() -> None:
     """`migrate-gate --version` (a cold start users and the bench time) imports no command's
     modules: the parser is built without subcommands, yet still prints the version."""
-    import subprocess
-    import sys
-
     probe = (
         "import sys\nfrom migrate_gate.cli import main\ntry:\n    main(['--version'])\n"
         "except SystemExit:\n    pass\n"

@@ -10,8 +10,9 @@ from collections.abc import Iterator, Sequence
 
 from . import __version__
 from .errors import UsageError
-from .masking import TYPE_CHECKING, Masker
+from .masking import Masker
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see masking.py)
 if TYPE_CHECKING:  # the report module (dataclasses) is imported only by commands that report
     from typing import NoReturn
 
